@@ -1,0 +1,72 @@
+/**
+ * HTTP conventions of the API: JSON everywhere, errors as `{ error: { code, message, field? } }`,
+ * lists as `{ items, continuationToken }`, and validation by zod with the failing field named.
+ */
+import type { HttpRequest, HttpResponseInit } from "@azure/functions";
+import { z } from "zod";
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+export function json(status: number, body: unknown): HttpResponseInit {
+  return { status, jsonBody: body, headers: { "Content-Type": "application/json; charset=utf-8" } };
+}
+
+export function errorResponse(error: ApiError): HttpResponseInit {
+  return json(error.status, { error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) } });
+}
+
+export function notFound(what: string, id: string): ApiError {
+  return new ApiError(404, "NotFound", `${what} '${id}' does not exist.`);
+}
+
+function fieldOf(issue: z.core.$ZodIssue): string {
+  return issue.path.length > 0 ? issue.path.map(String).join(".") : "(body)";
+}
+
+/** Parses with the schema or throws a 400 naming the first failing field. */
+export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, where: "query" | "body" | "route"): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const field = fieldOf(issue);
+  throw new ApiError(400, "BadRequest", `Invalid ${where} parameter '${field}': ${issue.message}.`, field);
+}
+
+export function queryObject(request: HttpRequest): Record<string, string> {
+  const query: Record<string, string> = {};
+  request.query.forEach((value, key) => {
+    query[key] = value;
+  });
+  return query;
+}
+
+/** Paging parameters shared by every list. */
+export const pagingQuery = z.object({
+  pageSize: z.coerce.number().int().min(1).max(1000).default(100),
+  continuationToken: z
+    .string()
+    .max(2048)
+    .regex(/^[A-Za-z0-9+/=_-]+$/, "must be a continuationToken returned by a previous page")
+    .optional(),
+});
+
+/** Runs a handler body, turning ApiError into its response; anything else is a 500 without details. */
+export async function respond(work: () => Promise<HttpResponseInit>, log?: { error(message: string, ...args: unknown[]): void }): Promise<HttpResponseInit> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ApiError) return errorResponse(error);
+    log?.error("Unhandled API error", error instanceof Error ? error.name : "unknown");
+    return json(500, { error: { code: "InternalError", message: "The request failed on the server; it changed nothing that a retry would repeat. Try again." } });
+  }
+}

@@ -1,0 +1,65 @@
+/** Read side of the mailbox API: how a mailbox and its workloads look to admins. */
+import { z } from "zod";
+import type { Mailbox, WorkloadState } from "../domain/mailbox.js";
+import { workloads } from "../domain/workloads.js";
+import type { Runtime } from "../runtime.js";
+import { ApiError, notFound, pagingQuery, parseOrThrow } from "./http-responses.js";
+
+function workloadView(state: WorkloadState) {
+  return {
+    syncMethod: state.method,
+    enabled: state.enabled,
+    status: state.status,
+    nextRunAt: state.dueAt === null || !state.nextSlot ? null : new Date(state.nextSlot).toISOString(),
+    lastRunAt: state.lastRunAt ?? null,
+    lastSuccessAt: state.lastSuccessAt ?? null,
+    lastError: state.lastError ?? null,
+    transientFailures: state.transientFailures,
+    recentItems: state.recentItems,
+  };
+}
+
+export function mailboxView(mailbox: Mailbox) {
+  return {
+    id: mailbox.id,
+    emailAddress: mailbox.emailAddress,
+    exchangeUserId: mailbox.exchangeUserId ?? null,
+    profileId: mailbox.profileId,
+    ownerType: mailbox.ownerType,
+    ownerId: mailbox.ownerId,
+    approved: mailbox.approved,
+    processEmailsFrom: mailbox.processEmailsFrom ?? null,
+    workloads: Object.fromEntries(workloads.map((w) => [w, workloadView(mailbox.workloads[w])])),
+    createdAt: mailbox.createdAt,
+    updatedAt: mailbox.updatedAt,
+  };
+}
+
+export const mailboxIdParam = z.string().regex(/^[A-Za-z0-9._@-]{1,128}$/, "must be 1-128 letters, digits, '.', '_', '@' or '-'");
+
+export async function getMailbox(runtime: Runtime, id: string) {
+  const mailboxId = parseOrThrow(mailboxIdParam, id, "route");
+  const stored = await runtime.mailboxes.get(mailboxId);
+  if (!stored) throw notFound("Mailbox", mailboxId);
+  return mailboxView(stored.mailbox);
+}
+
+export async function listMailboxes(runtime: Runtime, query: Record<string, string>) {
+  const { pageSize, continuationToken } = parseOrThrow(pagingQuery.extend({ profileId: mailboxIdParam.optional() }), query, "query");
+  const page = await withContinuation(() => runtime.mailboxes.listPage({ pageSize, continuationToken, profileId: query.profileId }));
+  return { items: page.items.map(mailboxView), continuationToken: page.continuationToken ?? null };
+}
+
+/** A continuation token the store cannot read is the caller's mistake: answer 400, not 500. */
+export async function withContinuation<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    const status = (error as { statusCode?: number }).statusCode;
+    if (error instanceof SyntaxError || error instanceof TypeError || status === 400) {
+      throw new ApiError(400, "BadRequest", "Invalid query parameter 'continuationToken': it was not returned by a previous page.", "continuationToken");
+    }
+    throw error;
+  }
+}

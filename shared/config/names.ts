@@ -1,0 +1,38 @@
+/**
+ * Names of every queue, table and blob container, in one place: the engines, the local host and
+ * the infra tests all import them from here.
+ */
+import type { Workload } from "../domain/workloads.js";
+
+export const queueNames: Record<Workload, string> = {
+  incoming: "incoming-email",
+  outgoing: "outgoing-email",
+  act: "act-sync",
+};
+
+/** Table names: letters and digits only, as Table Storage requires. */
+export const tableNames = {
+  profiles: "profiles",
+  mailboxes: "mailboxes",
+  /** The due index the scheduler scans: one row per mailbox workload, keyed by due time. */
+  schedule: "schedule",
+  /** Delta cursors per mailbox and folder. */
+  cursors: "cursors",
+  /** Email activities, one partition per activity. */
+  emails: "emails",
+  /** Per-mailbox rows: the mailbox's emails newest first, and Graph message id → activity links. */
+  mailboxItems: "mailboxitems",
+  /** Item-level failures (for example mail over 150 MB). */
+  itemFailures: "itemfailures",
+  alerts: "alerts",
+} as const;
+
+export const blobContainers = {
+  /** Email bodies and other text too large for a table property. */
+  largeText: "email-bodies",
+} as const;
+
+/** Service Bus connection setting name shared by the triggers (host) and the sender (code). */
+export const serviceBusConnectionSetting = "ServiceBusConnection";
+/** Storage connection setting name for the product's own tables and blobs. */
+export const syncStorageSetting = "SyncStorage";

@@ -1,0 +1,179 @@
+/**
+ * Every setting the product reads, validated once at start-up. A missing or malformed setting
+ * stops start-up with one line that names it and says what is expected.
+ *
+ * Names follow Azure Functions conventions: identity-based connections use the
+ * `<Connection>__fullyQualifiedNamespace` / `<Connection>__tableServiceUri` form so that the
+ * Functions host (triggers) and this code (senders, tables) read the same settings.
+ */
+import { z } from "zod";
+import { serviceBusConnectionSetting, syncStorageSetting } from "./names.js";
+
+export class SettingsError extends Error {
+  constructor(
+    readonly setting: string,
+    readonly expected: string,
+  ) {
+    super(`Setting ${setting} ${expected}`);
+    this.name = "SettingsError";
+  }
+}
+
+export type GraphCredential =
+  | { kind: "clientSecret"; clientSecret: string }
+  | { kind: "certificate"; privateKeyPem: string; certificatePem: string }
+  | { kind: "managedIdentity"; managedIdentityClientId?: string };
+
+export type StorageConnection =
+  | { kind: "connectionString"; connectionString: string }
+  | { kind: "identity"; tableServiceUri: string; blobServiceUri: string; managedIdentityClientId?: string };
+
+export type ServiceBusConnection =
+  | { kind: "connectionString"; connectionString: string }
+  | { kind: "identity"; fullyQualifiedNamespace: string; managedIdentityClientId?: string };
+
+export interface GraphSettings {
+  /** Graph root, e.g. https://graph.microsoft.com (sovereign clouds differ). */
+  endpoint: string;
+  /** Login authority host, e.g. https://login.microsoftonline.com. */
+  authorityHost: string;
+  tenantId: string;
+  clientId: string;
+  credential: GraphCredential;
+  /** Page size asked of delta queries with Prefer: odata.maxpagesize. */
+  pageSize: number;
+  requestTimeoutMs: number;
+}
+
+export interface SyncSettings {
+  graph: GraphSettings;
+  storage: StorageConnection;
+  serviceBus: ServiceBusConnection;
+  /** Identifies this deployment; stamped into mailboxes it owns. */
+  deploymentId: string;
+  /** Upper bounds of one cycle, after which it yields and is rescheduled soon. */
+  cycleMaxItems: number;
+  cycleMaxMs: number;
+}
+
+export type Environment = Record<string, string | undefined>;
+
+const httpsUrl = z
+  .string()
+  .url()
+  .refine((value) => value.startsWith("https://"), "must be an https URL")
+  .transform((value) => value.replace(/\/+$/, ""));
+const guidOrDomain = z.string().regex(/^[A-Za-z0-9.-]+$/, "must be a tenant id (GUID) or domain name");
+const nonEmpty = z.string().trim().min(1);
+
+function read<T>(env: Environment, name: string, schema: z.ZodType<T>, expected: string): T {
+  const raw = env[name];
+  const result = schema.safeParse(raw === "" ? undefined : raw);
+  if (!result.success) {
+    const problem = raw === undefined || raw === "" ? "is required" : `is malformed (${result.error.issues[0]?.message ?? "invalid"})`;
+    throw new SettingsError(name, `${problem}: expected ${expected}.`);
+  }
+  return result.data;
+}
+
+function optional(env: Environment, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+function integer(env: Environment, name: string, fallback: number, min: number, max: number): number {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new SettingsError(name, `is malformed ("${raw}"): expected a whole number from ${min} to ${max}.`);
+  }
+  return value;
+}
+
+function readGraphCredential(env: Environment): GraphCredential {
+  const kind = optional(env, "GRAPH_CREDENTIAL_KIND") ?? (optional(env, "GRAPH_CERTIFICATE_PEM") ? "certificate" : "clientSecret");
+  switch (kind) {
+    case "clientSecret":
+      return {
+        kind,
+        clientSecret: read(env, "GRAPH_CLIENT_SECRET", nonEmpty, "the Entra app's client secret (a Key Vault reference in Azure)"),
+      };
+    case "certificate": {
+      const pem = read(env, "GRAPH_CERTIFICATE_PEM", nonEmpty, "PEM text holding the app certificate and its private key");
+      const privateKey = pem.match(/-----BEGIN (?:RSA |EC )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC )?PRIVATE KEY-----/);
+      const certificate = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/);
+      if (!privateKey || !certificate) {
+        throw new SettingsError("GRAPH_CERTIFICATE_PEM", "is malformed: expected PEM text with both a CERTIFICATE and a PRIVATE KEY block.");
+      }
+      return { kind, privateKeyPem: privateKey[0], certificatePem: certificate[0] };
+    }
+    case "managedIdentity":
+      return { kind, managedIdentityClientId: optional(env, "GRAPH_MANAGED_IDENTITY_CLIENT_ID") };
+    default:
+      throw new SettingsError("GRAPH_CREDENTIAL_KIND", `is malformed ("${kind}"): expected clientSecret, certificate or managedIdentity.`);
+  }
+}
+
+export function readStorageConnection(env: Environment): StorageConnection {
+  const name = syncStorageSetting;
+  const connectionString = optional(env, name);
+  if (connectionString) {
+    if (!/AccountName=|UseDevelopmentStorage=true|TableEndpoint=/i.test(connectionString)) {
+      throw new SettingsError(name, "is malformed: expected an Azure Storage connection string.");
+    }
+    return { kind: "connectionString", connectionString };
+  }
+  if (optional(env, `${name}__tableServiceUri`) || optional(env, `${name}__blobServiceUri`)) {
+    return {
+      kind: "identity",
+      tableServiceUri: read(env, `${name}__tableServiceUri`, httpsUrl, "the storage account's table endpoint, https://<account>.table.core.windows.net"),
+      blobServiceUri: read(env, `${name}__blobServiceUri`, httpsUrl, "the storage account's blob endpoint, https://<account>.blob.core.windows.net"),
+      managedIdentityClientId: optional(env, `${name}__clientId`),
+    };
+  }
+  throw new SettingsError(name, `is required: expected a storage connection string, or ${name}__tableServiceUri and ${name}__blobServiceUri for a managed identity.`);
+}
+
+export function readServiceBusConnection(env: Environment): ServiceBusConnection {
+  const name = serviceBusConnectionSetting;
+  const connectionString = optional(env, name);
+  if (connectionString) {
+    if (!/Endpoint=sb:\/\//i.test(connectionString)) {
+      throw new SettingsError(name, "is malformed: expected a Service Bus connection string (Endpoint=sb://...).");
+    }
+    return { kind: "connectionString", connectionString };
+  }
+  const namespace = optional(env, `${name}__fullyQualifiedNamespace`);
+  if (namespace) {
+    if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(namespace)) {
+      throw new SettingsError(`${name}__fullyQualifiedNamespace`, `is malformed ("${namespace}"): expected <namespace>.servicebus.windows.net.`);
+    }
+    return { kind: "identity", fullyQualifiedNamespace: namespace, managedIdentityClientId: optional(env, `${name}__clientId`) };
+  }
+  throw new SettingsError(name, `is required: expected a Service Bus connection string, or ${name}__fullyQualifiedNamespace for a managed identity.`);
+}
+
+export function readGraphSettings(env: Environment): GraphSettings {
+  return {
+    endpoint: read(env, "GRAPH_ENDPOINT", httpsUrl.default("https://graph.microsoft.com"), "an https URL such as https://graph.microsoft.com"),
+    authorityHost: read(env, "LOGIN_AUTHORITY_HOST", httpsUrl.default("https://login.microsoftonline.com"), "an https URL such as https://login.microsoftonline.com"),
+    tenantId: read(env, "GRAPH_TENANT_ID", guidOrDomain, "the Entra tenant id (GUID) or primary domain"),
+    clientId: read(env, "GRAPH_CLIENT_ID", z.string().uuid(), "the Entra app registration's application (client) id, a GUID"),
+    credential: readGraphCredential(env),
+    pageSize: integer(env, "GRAPH_PAGE_SIZE", 50, 1, 1000),
+    requestTimeoutMs: integer(env, "GRAPH_REQUEST_TIMEOUT_SECONDS", 30, 1, 300) * 1000,
+  };
+}
+
+/** Reads and validates every setting; throws SettingsError naming the first bad one. */
+export function loadSettings(env: Environment = process.env): SyncSettings {
+  return {
+    graph: readGraphSettings(env),
+    storage: readStorageConnection(env),
+    serviceBus: readServiceBusConnection(env),
+    deploymentId: read(env, "DEPLOYMENT_ID", z.string().regex(/^[A-Za-z0-9-]{1,64}$/).default("default"), "letters, digits and dashes (up to 64)"),
+    cycleMaxItems: integer(env, "CYCLE_MAX_ITEMS", 500, 10, 100_000),
+    cycleMaxMs: integer(env, "CYCLE_MAX_SECONDS", 240, 10, 1_500) * 1000,
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * A mailbox: one CRM user or queue mapped to one Exchange mailbox, with a state per workload.
+ * Pure types and rules; storage lives in storage/mailbox-repository.ts.
+ */
+import type { Workload, WorkloadStatus } from "./workloads.js";
+
+export type SyncMethod = "ServerSideSync" | "None";
+export type OwnerType = "user" | "queue";
+
+export interface WorkloadError {
+  code: string;
+  message: string;
+  at: string;
+}
+
+export interface WorkloadState {
+  method: SyncMethod;
+  enabled: boolean;
+  status: WorkloadStatus;
+  /** The slot (due time, ms) the next scheduled run is for; messages for other slots are stale. */
+  nextSlot: number;
+  /** When the scheduler must queue the workload if nothing else has: the index it scans. */
+  dueAt: number | null;
+  lastRunAt?: string;
+  lastSuccessAt?: string;
+  lastError?: WorkloadError;
+  transientFailures: number;
+  /** Items processed by the last few cycles, newest first (drives the adaptive schedule). */
+  recentItems: number[];
+}
+
+export interface Mailbox {
+  id: string;
+  emailAddress: string;
+  /** The Exchange (Entra) user id, resolved on the first successful contact. */
+  exchangeUserId?: string;
+  profileId: string;
+  ownerType: OwnerType;
+  ownerId: string;
+  approved: boolean;
+  /** Lower bound on received time for incoming mail; advances to the last processed email. */
+  processEmailsFrom?: string;
+  workloads: Record<Workload, WorkloadState>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function newWorkloadState(method: SyncMethod, enabled: boolean, now: number): WorkloadState {
+  const runnable = method === "ServerSideSync" && enabled;
+  return {
+    method,
+    enabled,
+    status: "NotRun",
+    nextSlot: runnable ? now : 0,
+    dueAt: runnable ? now : null,
+    transientFailures: 0,
+    recentItems: [],
+  };
+}
+
+/** Whether a workload may run now, and if not, why (used for skipping and for alerts). */
+export function workloadBlocker(
+  mailbox: Mailbox,
+  workload: Workload,
+  options: { requireApproval: boolean },
+): "notApproved" | "methodNone" | "disabled" | "queueHasNoAct" | null {
+  const state = mailbox.workloads[workload];
+  if (state.method === "None") return "methodNone";
+  if (workload === "act" && mailbox.ownerType === "queue") return "queueHasNoAct";
+  if (options.requireApproval && !mailbox.approved) return "notApproved";
+  if (!state.enabled) return "disabled";
+  return null;
+}
+
+/** The later of the profile's and the mailbox's Process Emails From (either may be unset). */
+export function effectiveProcessEmailsFrom(profileValue?: string, mailboxValue?: string): string | undefined {
+  if (!profileValue) return mailboxValue;
+  if (!mailboxValue) return profileValue;
+  return Date.parse(profileValue) >= Date.parse(mailboxValue) ? profileValue : mailboxValue;
+}

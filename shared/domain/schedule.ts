@@ -1,0 +1,73 @@
+/**
+ * When a workload runs next. Pure: the engines pass the facts of the cycle that just ended and
+ * store what comes back. The due index keeps times as fixed-width strings so that the scheduler's
+ * "due at or before now" filter is a plain string comparison in Table Storage.
+ */
+import type { PollingBounds } from "./profile.js";
+
+/** Sentinel due value for a workload that is not scheduled (disabled, method None, …). */
+export const neverDue = "9999999999999";
+
+export function dueKey(ms: number | null): string {
+  return ms === null ? neverDue : String(Math.max(0, Math.floor(ms))).padStart(13, "0");
+}
+
+export function parseDueKey(key: string | undefined): number | null {
+  if (!key || key === neverDue) return null;
+  const value = Number(key);
+  return Number.isFinite(value) ? value : null;
+}
+
+/**
+ * How long a queued or running workload is protected from being queued again. Longer than a cycle
+ * may run, so only a crashed or lost cycle lets the scheduler queue it again.
+ */
+export function queueLeaseMs(cycleMaxMs: number): number {
+  return cycleMaxMs + 5 * 60 * 1000;
+}
+
+export type CycleEnd =
+  | { kind: "completed"; items: number }
+  /** The cycle stopped at its item or time bound with work left: come back at once. */
+  | { kind: "yielded"; items: number }
+  /** Graph asked to wait (429 / Retry-After): not a failure. */
+  | { kind: "throttled"; retryAfterMs: number }
+  | { kind: "transientFailure" };
+
+export const transientRetryDelayMs = 5 * 60 * 1000;
+const yieldDelayMs = 1_000;
+
+/**
+ * Next incoming run after a cycle. About `defaultSeconds` after a cycle; the adaptive rule for busy
+ * and quiet mailboxes keeps within the profile's bounds.
+ */
+export function nextIncomingRun(now: number, end: CycleEnd, recentItems: number[], bounds: PollingBounds): number {
+  switch (end.kind) {
+    case "yielded":
+      return now + yieldDelayMs;
+    case "throttled":
+      return now + Math.max(1_000, end.retryAfterMs);
+    case "transientFailure":
+      return now + transientRetryDelayMs;
+    case "completed":
+      return now + adaptiveIntervalSeconds(recentItems, bounds) * 1000;
+  }
+}
+
+/**
+ * Busy mailboxes come round faster (down to the minimum), quiet ones slower (up to the maximum):
+ * any mail in the last cycle → halfway towards the minimum; mail in each of the last three → the
+ * minimum; none in the last six → the maximum; otherwise the default.
+ */
+export function adaptiveIntervalSeconds(recentItems: number[], bounds: PollingBounds): number {
+  const last = recentItems.slice(0, 6);
+  if (last.length >= 3 && last.slice(0, 3).every((n) => n > 0)) return bounds.minSeconds;
+  if ((last[0] ?? 0) > 0) return Math.round((bounds.minSeconds + bounds.defaultSeconds) / 2);
+  if (last.length >= 6 && last.every((n) => n === 0)) return bounds.maxSeconds;
+  return bounds.defaultSeconds;
+}
+
+/** Keeps the last few cycles' item counts, newest first. */
+export function recordItems(recentItems: number[], items: number): number[] {
+  return [items, ...recentItems].slice(0, 6);
+}

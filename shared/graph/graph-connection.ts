@@ -1,0 +1,119 @@
+/**
+ * The one way the product talks to Microsoft Graph: the Graph client library with an app-only token
+ * from MSAL, `Prefer: IdType="ImmutableId"` (so a move is not a delete plus a new item) and
+ * `odata.maxpagesize` on every request, a timeout per request, and every failure turned into a
+ * GraphRequestError or TokenRequestError.
+ *
+ * No retry middleware: throttling and transient failures are decided by the engine (postpone or
+ * retry the cycle), not by sleeping inside a request.
+ */
+import { AuthenticationHandler, Client, HTTPMessageHandler, type AuthenticationProvider } from "@microsoft/microsoft-graph-client";
+import { GraphError } from "@microsoft/microsoft-graph-client";
+import type { GraphSettings } from "../config/settings.js";
+import { GraphRequestError, parseRetryAfter, TokenRequestError } from "./graph-errors.js";
+import type { TokenSource } from "./token-provider.js";
+
+export interface GraphCallOptions {
+  /** Page size for collection and delta requests (Prefer: odata.maxpagesize). */
+  pageSize?: number;
+}
+
+/** Counts kept per connection so a cycle can report its Graph cost. */
+export interface GraphCallCounter {
+  requests: number;
+}
+
+export class GraphConnection {
+  private readonly client: Client;
+  readonly endpoint: string;
+
+  constructor(
+    private readonly settings: GraphSettings,
+    private readonly tokens: TokenSource,
+  ) {
+    this.endpoint = settings.endpoint;
+    const authProvider: AuthenticationProvider = { getAccessToken: () => this.tokens.getToken() };
+    const auth = new AuthenticationHandler(authProvider);
+    auth.setNext(new HTTPMessageHandler());
+    this.client = Client.initWithMiddleware({
+      middleware: auth,
+      baseUrl: settings.endpoint,
+      defaultVersion: "v1.0",
+      // The client only attaches tokens to hosts it knows: sovereign clouds and local endpoints.
+      customHosts: new Set([new URL(settings.endpoint).hostname]),
+    });
+  }
+
+  /** GET a path (relative to /v1.0) or an absolute link Graph returned (nextLink, deltaLink). */
+  get<T>(pathOrLink: string, options: GraphCallOptions = {}, counter?: GraphCallCounter): Promise<T> {
+    return this.call<T>("GET", pathOrLink, undefined, options, counter);
+  }
+
+  patch<T>(path: string, body: unknown, counter?: GraphCallCounter): Promise<T> {
+    return this.call<T>("PATCH", path, body, {}, counter);
+  }
+
+  post<T>(path: string, body: unknown, counter?: GraphCallCounter): Promise<T> {
+    return this.call<T>("POST", path, body, {}, counter);
+  }
+
+  private async call<T>(method: "GET" | "PATCH" | "POST", pathOrLink: string, body: unknown, options: GraphCallOptions, counter?: GraphCallCounter): Promise<T> {
+    // Fetch the token first so a token failure is reported as such, not as a Graph failure.
+    await this.tokens.getToken();
+    try {
+      return await this.send<T>(method, pathOrLink, body, options, counter);
+    } catch (error) {
+      // An expired or revoked token: get a fresh one once, then retry once.
+      if (error instanceof GraphRequestError && error.status === 401) {
+        await this.tokens.refreshToken();
+        return this.send<T>(method, pathOrLink, body, options, counter);
+      }
+      throw error;
+    }
+  }
+
+  private async send<T>(method: string, pathOrLink: string, body: unknown, options: GraphCallOptions, counter?: GraphCallCounter): Promise<T> {
+    const prefer = ['IdType="ImmutableId"'];
+    if (options.pageSize) prefer.push(`odata.maxpagesize=${options.pageSize}`);
+    const request = this.client
+      .api(pathOrLink)
+      .header("Prefer", prefer.join(", "))
+      .option("signal", AbortSignal.timeout(this.settings.requestTimeoutMs));
+    if (counter) counter.requests++;
+    try {
+      switch (method) {
+        case "GET":
+          return (await request.get()) as T;
+        case "PATCH":
+          return (await request.patch(body)) as T;
+        default:
+          return (await request.post(body)) as T;
+      }
+    } catch (error) {
+      throw toGraphRequestError(error);
+    }
+  }
+}
+
+function toGraphRequestError(error: unknown): Error {
+  if (error instanceof TokenRequestError || error instanceof GraphRequestError) return error;
+  if (error instanceof GraphError) {
+    if (error.statusCode > 0) {
+      return new GraphRequestError({
+        status: error.statusCode,
+        code: error.code ?? `Http${error.statusCode}`,
+        message: error.message || `Graph answered ${error.statusCode}.`,
+        retryAfterMs: parseRetryAfter(error.headers?.get("Retry-After")),
+        requestId: error.requestId ?? undefined,
+      });
+    }
+    // statusCode -1: no HTTP answer. The client names the native error in `code`.
+    const timedOut = error.code === "TimeoutError" || error.code === "AbortError";
+    return new GraphRequestError({
+      status: 0,
+      code: timedOut ? "Timeout" : "NetworkError",
+      message: timedOut ? "Graph did not answer within the request timeout." : "Graph could not be reached (connection failed or was reset).",
+    });
+  }
+  return new GraphRequestError({ status: 0, code: "NetworkError", message: "Graph could not be reached." });
+}

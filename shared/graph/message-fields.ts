@@ -1,0 +1,58 @@
+/**
+ * What the incoming workload asks of Graph about each message. One list, checked by the contract
+ * test against Microsoft's Graph v1.0 metadata so a misspelt field fails the build.
+ */
+export const incomingMessageSelect = [
+  "id",
+  "internetMessageId",
+  "conversationId",
+  "subject",
+  "from",
+  "sender",
+  "toRecipients",
+  "ccRecipients",
+  "bccRecipients",
+  "receivedDateTime",
+  "sentDateTime",
+  "body",
+  "parentFolderId",
+  "isDraft",
+] as const;
+
+/** PidTagMessageSize: the whole message's size in bytes, attachments included. */
+export const messageSizePropertyId = "Integer 0x0E08";
+
+export const incomingMessageExpand = `singleValueExtendedProperties($filter=id eq '${messageSizePropertyId}')`;
+
+/** Exchange normalises property ids ("Integer 0xe08"); compare them in a canonical form. */
+export function sameExtendedPropertyId(a: string, b: string): boolean {
+  const canonical = (id: string) => id.trim().toLowerCase().replace(/0x0*([0-9a-f]+)/, "0x$1");
+  return canonical(a) === canonical(b);
+}
+
+/** The folders the incoming workload tracks, by Graph well-known name. */
+export const incomingFolders = ["inbox", "sentitems"] as const;
+export type IncomingFolder = (typeof incomingFolders)[number];
+
+export interface GraphRecipient {
+  emailAddress?: { name?: string; address?: string };
+}
+
+export interface GraphMessage {
+  id: string;
+  internetMessageId?: string;
+  conversationId?: string;
+  subject?: string;
+  from?: GraphRecipient;
+  sender?: GraphRecipient;
+  toRecipients?: GraphRecipient[];
+  ccRecipients?: GraphRecipient[];
+  bccRecipients?: GraphRecipient[];
+  receivedDateTime?: string;
+  sentDateTime?: string;
+  body?: { contentType?: string; content?: string };
+  parentFolderId?: string;
+  isDraft?: boolean;
+  singleValueExtendedProperties?: Array<{ id: string; value: string }>;
+  "@removed"?: { reason?: string };
+}

@@ -1,0 +1,45 @@
+/**
+ * Every function is defined once, here, and registered with the Azure Functions host. The local
+ * host reads the same definitions to serve the same routes, timers and queues without Core Tools.
+ */
+import { app, type HttpHandler, type HttpMethod, type ServiceBusQueueHandler, type TimerHandler } from "@azure/functions";
+import { serviceBusConnectionSetting } from "../config/names.js";
+
+export type FunctionDefinition =
+  | { kind: "http"; name: string; route: string; methods: HttpMethod[]; handler: HttpHandler }
+  | { kind: "timer"; name: string; schedule: string; handler: TimerHandler }
+  | { kind: "serviceBusQueue"; name: string; queueName: string; handler: ServiceBusQueueHandler };
+
+const definitions: FunctionDefinition[] = [];
+let registerWithAzure = true;
+
+export function defineFunction(definition: FunctionDefinition): void {
+  definitions.push(definition);
+  if (!registerWithAzure) return;
+  switch (definition.kind) {
+    case "http":
+      // Function keys protect the routes in Azure; the local host, like `func start`, asks for none.
+      app.http(definition.name, { route: definition.route, methods: definition.methods, authLevel: "function", handler: definition.handler });
+      break;
+    case "timer":
+      app.timer(definition.name, { schedule: definition.schedule, handler: definition.handler });
+      break;
+    case "serviceBusQueue":
+      app.serviceBusQueue(definition.name, {
+        connection: serviceBusConnectionSetting,
+        queueName: definition.queueName,
+        isSessionsEnabled: true,
+        handler: definition.handler,
+      });
+      break;
+  }
+}
+
+export function registeredFunctions(): readonly FunctionDefinition[] {
+  return definitions;
+}
+
+/** Called by the local host before it loads the function files: it hosts them itself. */
+export function hostFunctionsLocally(): void {
+  registerWithAzure = false;
+}

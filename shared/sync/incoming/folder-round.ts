@@ -1,0 +1,197 @@
+/**
+ * One folder's delta round for the incoming workload: follow nextLinks to the deltaLink, turn each
+ * message into an activity, and move the cursor only after the page's records are saved.
+ *
+ * - Items may repeat and arrive in any order: every write is an upsert keyed by the message.
+ * - Updates may carry only changed fields: such an item is read whole unless already linked.
+ * - A lost sync state (410 SyncStateNotFound and kin) restarts the folder's delta from the last
+ *   completed round's start, so nothing is missed and the upserts absorb what is seen again.
+ * - A round that found nothing keeps its old deltaLink: no table write for an idle folder.
+ */
+import pLimit from "p-limit";
+import type { GraphCallCounter, GraphConnection } from "../../graph/graph-connection.js";
+import { isSyncStateLost } from "../../graph/graph-errors.js";
+import { incomingMessageExpand, incomingMessageSelect, type GraphMessage, type IncomingFolder } from "../../graph/message-fields.js";
+import type { CursorRepository, DeltaCursor, StoredCursor } from "../../storage/cursor-repository.js";
+import type { EmailRepository, EmailSummary } from "../../storage/email-repository.js";
+import type { ItemFailureRepository } from "../../storage/item-failure-repository.js";
+import { GraphRequestError } from "../../graph/graph-errors.js";
+import { isComplete, isTooLarge, messageSize, toActivity } from "./message-mapping.js";
+
+export interface FolderRoundDeps {
+  graph: GraphConnection;
+  emails: EmailRepository;
+  failures: ItemFailureRepository;
+  cursors: CursorRepository;
+  pageSize: number;
+  now: () => number;
+}
+
+/** Shared by the folders of one cycle: the cycle yields when either bound is reached. */
+export interface CycleBudget {
+  deadline: number;
+  maxItems: number;
+  items: number;
+}
+
+export interface FolderTarget {
+  mailboxId: string;
+  /** The Exchange user id, or the address until the id is known. */
+  userKey: string;
+  folder: IncomingFolder;
+}
+
+export interface FolderRoundResult {
+  processed: number;
+  removed: number;
+  tooLarge: number;
+  yielded: boolean;
+  restarted: boolean;
+  latestReceivedAt?: string;
+}
+
+/** Margin behind the last completed round when a lost sync state forces a restart (clock skew). */
+const restartOverlapMs = 5 * 60 * 1000;
+const workload = "incoming";
+
+function initialLink(target: FolderTarget, filterFrom: string | undefined): string {
+  const query = [`$select=${incomingMessageSelect.join(",")}`, `$expand=${incomingMessageExpand}`];
+  if (filterFrom) query.push(`$filter=receivedDateTime ge ${filterFrom}`);
+  return `/users/${encodeURIComponent(target.userKey)}/mailFolders/${target.folder}/messages/delta?${query.join("&")}`;
+}
+
+interface DeltaPage {
+  value?: GraphMessage[];
+  "@odata.nextLink"?: string;
+  "@odata.deltaLink"?: string;
+}
+
+export async function syncFolder(
+  deps: FolderRoundDeps,
+  target: FolderTarget,
+  stored: StoredCursor | undefined,
+  startFrom: string | undefined,
+  budget: CycleBudget,
+  counter: GraphCallCounter,
+): Promise<FolderRoundResult> {
+  const result: FolderRoundResult = { processed: 0, removed: 0, tooLarge: 0, yielded: false, restarted: false };
+  let cursor: DeltaCursor | undefined = stored?.cursor;
+  let etag = stored?.etag;
+  for (;;) {
+    const filterFrom = cursor?.filterFrom ?? startFrom;
+    const roundStartedAt = cursor?.kind === "next" && cursor.roundStartedAt ? cursor.roundStartedAt : new Date(deps.now()).toISOString();
+    let link = cursor?.link ?? initialLink(target, filterFrom);
+    let changed = cursor === undefined || cursor.kind === "next";
+    try {
+      for (;;) {
+        const page = await deps.graph.get<DeltaPage>(link, { pageSize: deps.pageSize }, counter);
+        const pageResult = await applyPage(deps, target, page.value ?? [], filterFrom, counter);
+        result.processed += pageResult.processed;
+        result.removed += pageResult.removed;
+        result.tooLarge += pageResult.tooLarge;
+        if (pageResult.latestReceivedAt && (!result.latestReceivedAt || pageResult.latestReceivedAt > result.latestReceivedAt)) {
+          result.latestReceivedAt = pageResult.latestReceivedAt;
+        }
+        budget.items += pageResult.processed + pageResult.removed + pageResult.tooLarge;
+        if (pageResult.seen > 0) changed = true;
+        const next = page["@odata.nextLink"];
+        if (next) {
+          link = next;
+          if (budget.items >= budget.maxItems || deps.now() >= budget.deadline) {
+            const checkpoint = { link, kind: "next" as const, filterFrom, roundStartedAt, syncedThrough: cursor?.syncedThrough };
+            await deps.cursors.save(target.mailboxId, workload, target.folder, checkpoint, etag);
+            result.yielded = true;
+            return result;
+          }
+          continue;
+        }
+        const deltaLink = page["@odata.deltaLink"];
+        if (!deltaLink) {
+          throw new GraphRequestError({ status: 502, code: "MalformedDeltaResponse", message: "A delta page had neither a nextLink nor a deltaLink." });
+        }
+        if (changed) {
+          const done = { link: deltaLink, kind: "delta" as const, filterFrom, roundStartedAt, syncedThrough: roundStartedAt };
+          await deps.cursors.save(target.mailboxId, workload, target.folder, done, etag);
+        }
+        return result;
+      }
+    } catch (error) {
+      if (!isSyncStateLost(error) || result.restarted) throw error;
+      // Start the folder again from the last point known to be complete; upserts absorb repeats.
+      result.restarted = true;
+      const restartFrom = cursor?.syncedThrough
+        ? new Date(Date.parse(cursor.syncedThrough) - restartOverlapMs).toISOString()
+        : filterFrom;
+      await deps.cursors.remove(target.mailboxId, workload, target.folder);
+      cursor = undefined;
+      etag = undefined;
+      startFrom = restartFrom;
+    }
+  }
+}
+
+interface PageResult {
+  seen: number;
+  processed: number;
+  removed: number;
+  tooLarge: number;
+  latestReceivedAt?: string;
+}
+
+async function applyPage(deps: FolderRoundDeps, target: FolderTarget, items: GraphMessage[], filterFrom: string | undefined, counter: GraphCallCounter): Promise<PageResult> {
+  const result: PageResult = { seen: items.length, processed: 0, removed: 0, tooLarge: 0 };
+  const unique = new Map<string, GraphMessage>();
+  for (const item of items) unique.set(item.id, { ...unique.get(item.id), ...item });
+  const entries: Array<{ summary: EmailSummary; graphMessageId: string }> = [];
+  // Table writes run side by side; Graph reads for partial items stay one at a time per mailbox.
+  const tableWrites = pLimit(8);
+  const graphReads = pLimit(1);
+  await Promise.all(
+    [...unique.values()].map((item) =>
+      tableWrites(async () => {
+        // A removal leaves the activity alone: the CRM record outlives the mailbox copy.
+        if (item["@removed"]) {
+          result.removed++;
+          return;
+        }
+        const message = isComplete(item) ? item : await graphReads(() => readWhole(deps, target, item, counter));
+        if (!message || message.isDraft) return;
+        if (filterFrom && message.receivedDateTime && message.receivedDateTime < filterFrom) return;
+        if (isTooLarge(message)) {
+          result.tooLarge++;
+          await deps.failures.record({
+            mailboxId: target.mailboxId,
+            workload,
+            graphItemId: message.id,
+            code: "MessageTooLarge",
+            message: "The email was not created because it is larger than 150 MB. Forward a smaller copy or track it manually.",
+            subject: message.subject,
+            sizeBytes: messageSize(message),
+            at: new Date(deps.now()).toISOString(),
+          });
+          return;
+        }
+        const { content, foundIn, summary } = toActivity(message, target.mailboxId, target.folder);
+        await deps.emails.saveFound(content, foundIn);
+        entries.push({ summary, graphMessageId: message.id });
+        result.processed++;
+        if (!result.latestReceivedAt || content.receivedAt > result.latestReceivedAt) result.latestReceivedAt = content.receivedAt;
+      }),
+    ),
+  );
+  if (entries.length > 0) await deps.emails.indexForMailbox(target.mailboxId, entries);
+  return result;
+}
+
+/** An update that carried only changed fields: nothing to do if already linked, else read it whole. */
+async function readWhole(deps: FolderRoundDeps, target: FolderTarget, item: GraphMessage, counter: GraphCallCounter): Promise<GraphMessage | undefined> {
+  if (await deps.emails.linkedActivity(target.mailboxId, item.id)) return undefined;
+  try {
+    const path = `/users/${encodeURIComponent(target.userKey)}/messages/${encodeURIComponent(item.id)}?$select=${incomingMessageSelect.join(",")}&$expand=${incomingMessageExpand}`;
+    return await deps.graph.get<GraphMessage>(path, {}, counter);
+  } catch (error) {
+    // Gone since the delta page was made: nothing to create.
+    if (error instanceof GraphRequestError && error.status === 404) return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * The incoming email workload: Inbox and Sent Items, each by its own delta, into email activities.
+ * Where a mailbox's incoming cycle starts: runWorkload (../workload-runner.ts) calls run() here.
+ */
+import { effectiveProcessEmailsFrom } from "../../domain/mailbox.js";
+import { nextIncomingRun } from "../../domain/schedule.js";
+import { incomingFolders } from "../../graph/message-fields.js";
+import type { CycleContext, EngineResult, WorkloadEngine } from "../workload-runner.js";
+import { syncFolder, type CycleBudget } from "./folder-round.js";
+
+export const incomingEngine: WorkloadEngine = {
+  workload: "incoming",
+
+  async run({ runtime, mailbox, profile, counter, startedAt }: CycleContext): Promise<EngineResult> {
+    const cursors = await runtime.cursors.forMailbox(mailbox.id, "incoming");
+    const startFrom = effectiveProcessEmailsFrom(profile.processEmailsFrom, mailbox.processEmailsFrom) ?? mailbox.createdAt;
+    const budget: CycleBudget = { deadline: startedAt + runtime.settings.cycleMaxMs, maxItems: runtime.settings.cycleMaxItems, items: 0 };
+    const deps = { ...runtime, pageSize: runtime.settings.graph.pageSize };
+    const userKey = mailbox.exchangeUserId ?? mailbox.emailAddress;
+    // The two folders are independent deltas: two requests at a time stays well within the
+    // four concurrent requests Exchange allows per mailbox.
+    const results = await Promise.all(
+      incomingFolders.map((folder) => syncFolder(deps, { mailboxId: mailbox.id, userKey, folder }, cursors.get(folder), startFrom, budget, counter)),
+    );
+    const items = results.reduce((sum, r) => sum + r.processed + r.tooLarge, 0);
+    const latest = results.map((r) => r.latestReceivedAt).filter((t): t is string => Boolean(t)).sort().at(-1);
+    const advance = latest && (!mailbox.processEmailsFrom || latest > mailbox.processEmailsFrom) ? latest : undefined;
+    return {
+      end: results.some((r) => r.yielded) ? { kind: "yielded", items } : { kind: "completed", items },
+      mailboxPatch: advance ? { processEmailsFrom: advance } : undefined,
+    };
+  },
+
+  nextRun(now, end, recentItems, profile) {
+    return nextIncomingRun(now, end, recentItems, profile.incomingPolling);
+  },
+};

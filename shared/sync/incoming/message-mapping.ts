@@ -1,0 +1,62 @@
+/** Pure mapping from a Graph message to the CRM's email activity. */
+import {
+  activityIdFor,
+  directionOfFolder,
+  maxIncomingMessageBytes,
+  type EmailParty,
+  type FoundInMailbox,
+} from "../../domain/email-activity.js";
+import type { ActivityContent, EmailSummary } from "../../storage/email-repository.js";
+import { messageSizePropertyId, sameExtendedPropertyId, type GraphMessage, type GraphRecipient, type IncomingFolder } from "../../graph/message-fields.js";
+
+function party(recipient: GraphRecipient | undefined): EmailParty | undefined {
+  const address = recipient?.emailAddress?.address;
+  if (!address) return undefined;
+  const name = recipient?.emailAddress?.name;
+  return name && name !== address ? { name, address } : { address };
+}
+
+function parties(recipients: GraphRecipient[] | undefined): EmailParty[] {
+  return (recipients ?? []).map(party).filter((p): p is EmailParty => p !== undefined);
+}
+
+/** The message size from PidTagMessageSize, when Graph returned it. */
+export function messageSize(message: GraphMessage): number | undefined {
+  const property = message.singleValueExtendedProperties?.find((p) => sameExtendedPropertyId(p.id, messageSizePropertyId));
+  const size = property ? Number(property.value) : NaN;
+  return Number.isFinite(size) ? size : undefined;
+}
+
+export function isTooLarge(message: GraphMessage): boolean {
+  return (messageSize(message) ?? 0) > maxIncomingMessageBytes;
+}
+
+/** Whether a delta item carries what an activity needs (updates may carry only changed fields). */
+export function isComplete(message: GraphMessage): boolean {
+  return Boolean(message.receivedDateTime && message.body && "subject" in message && "internetMessageId" in message);
+}
+
+export function toActivity(message: GraphMessage, mailboxId: string, folder: IncomingFolder): { content: ActivityContent; foundIn: FoundInMailbox; summary: EmailSummary } {
+  const id = activityIdFor(message.internetMessageId, mailboxId, message.id);
+  const receivedAt = message.receivedDateTime ?? message.sentDateTime ?? new Date(0).toISOString();
+  const from = party(message.from) ?? party(message.sender);
+  const direction = directionOfFolder(folder);
+  const content: ActivityContent = {
+    id,
+    internetMessageId: message.internetMessageId,
+    conversationId: message.conversationId,
+    subject: message.subject ?? "",
+    from,
+    to: parties(message.toRecipients),
+    cc: parties(message.ccRecipients),
+    bcc: parties(message.bccRecipients),
+    receivedAt,
+    sentAt: message.sentDateTime,
+    body: { contentType: message.body?.contentType?.toLowerCase() === "html" ? "html" : "text", content: message.body?.content ?? "" },
+  };
+  return {
+    content,
+    foundIn: { mailboxId, folder, direction, graphMessageId: message.id, receivedAt },
+    summary: { id, subject: content.subject, from: from?.address, direction, receivedAt },
+  };
+}

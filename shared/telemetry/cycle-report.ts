@@ -1,0 +1,31 @@
+/**
+ * One structured record per cycle: ids, counts, durations, outcome and error code. Never subjects,
+ * bodies, addresses or secrets, so it can go to any log sink.
+ */
+import type { Workload } from "../domain/workloads.js";
+
+export type CycleOutcome = "completed" | "yielded" | "throttled" | "failed" | "skipped" | "superseded";
+
+export interface CycleReport {
+  mailboxId: string;
+  workload: Workload;
+  outcome: CycleOutcome;
+  /** Why a cycle was skipped, e.g. notApproved, stale, unknownMailbox. */
+  reason?: string;
+  items: number;
+  graphRequests: number;
+  durationMs: number;
+  errorCode?: string;
+  nextRunAt?: string;
+}
+
+export interface CycleLogger {
+  info(message: string, properties: object): void;
+  warn(message: string, properties: object): void;
+}
+
+export function logCycle(logger: CycleLogger, report: CycleReport): void {
+  const line = `cycle ${report.workload} ${report.outcome}`;
+  if (report.outcome === "failed") logger.warn(line, report);
+  else logger.info(line, report);
+}
