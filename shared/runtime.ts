@@ -41,9 +41,14 @@ export function createRuntime(settings: SyncSettings, options: { queue?: WorkQue
     emails: new EmailRepository(storage, largeText),
     failures: new ItemFailureRepository(storage),
     graph: new GraphConnection(settings.graph, options.tokens ?? new GraphTokenProvider(settings.graph)),
-    queue: options.queue ?? new ServiceBusWorkQueue(settings.serviceBus),
+    queue: options.queue ?? serviceBusQueue(settings),
     now: options.now ?? Date.now,
   };
+}
+
+function serviceBusQueue(settings: SyncSettings): WorkQueueSender {
+  if (!settings.serviceBus) throw new Error("No queue: set ServiceBusConnection, or pass a queue to createRuntime.");
+  return new ServiceBusWorkQueue(settings.serviceBus);
 }
 
 let current: Promise<Runtime> | undefined;

@@ -48,7 +48,8 @@ export interface GraphSettings {
 export interface SyncSettings {
   graph: GraphSettings;
   storage: StorageConnection;
-  serviceBus: ServiceBusConnection;
+  /** Absent only where the host brings its own queue (the local host's in-process bus). */
+  serviceBus?: ServiceBusConnection;
   /** Identifies this deployment; stamped into mailboxes it owns. */
   deploymentId: string;
   /** Upper bounds of one cycle, after which it yields and is rescheduled soon. */
@@ -167,11 +168,11 @@ export function readGraphSettings(env: Environment): GraphSettings {
 }
 
 /** Reads and validates every setting; throws SettingsError naming the first bad one. */
-export function loadSettings(env: Environment = process.env): SyncSettings {
+export function loadSettings(env: Environment = process.env, options: { serviceBus?: boolean } = {}): SyncSettings {
   return {
     graph: readGraphSettings(env),
     storage: readStorageConnection(env),
-    serviceBus: readServiceBusConnection(env),
+    serviceBus: options.serviceBus === false ? undefined : readServiceBusConnection(env),
     deploymentId: read(env, "DEPLOYMENT_ID", z.string().regex(/^[A-Za-z0-9-]{1,64}$/).default("default"), "letters, digits and dashes (up to 64)"),
     cycleMaxItems: integer(env, "CYCLE_MAX_ITEMS", 500, 10, 100_000),
     cycleMaxMs: integer(env, "CYCLE_MAX_SECONDS", 240, 10, 1_500) * 1000,

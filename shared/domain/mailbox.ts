@@ -78,3 +78,36 @@ export function effectiveProcessEmailsFrom(profileValue?: string, mailboxValue?:
   if (!mailboxValue) return profileValue;
   return Date.parse(profileValue) >= Date.parse(mailboxValue) ? profileValue : mailboxValue;
 }
+
+export interface NewMailboxInput {
+  id: string;
+  emailAddress: string;
+  profileId: string;
+  ownerType?: OwnerType;
+  ownerId?: string;
+  approved?: boolean;
+  exchangeUserId?: string;
+  processEmailsFrom?: string;
+  methods?: Partial<Record<Workload, SyncMethod>>;
+  enabled?: Partial<Record<Workload, boolean>>;
+}
+
+/** A new mailbox; each enabled Server-Side Sync workload is due at once. */
+export function newMailbox(input: NewMailboxInput, now: number): Mailbox {
+  const at = new Date(now).toISOString();
+  const state = (workload: Workload) =>
+    newWorkloadState(input.methods?.[workload] ?? "None", input.enabled?.[workload] ?? false, now);
+  return {
+    id: input.id,
+    emailAddress: input.emailAddress.toLowerCase(),
+    exchangeUserId: input.exchangeUserId,
+    profileId: input.profileId,
+    ownerType: input.ownerType ?? "user",
+    ownerId: input.ownerId ?? input.id,
+    approved: input.approved ?? false,
+    processEmailsFrom: input.processEmailsFrom,
+    workloads: { incoming: state("incoming"), outgoing: state("outgoing"), act: state("act") },
+    createdAt: at,
+    updatedAt: at,
+  };
+}

@@ -83,7 +83,7 @@ export async function runWorkload(runtime: Runtime, engine: WorkloadEngine, mess
     const classified = endForError(error);
     if (!classified) throw error;
     result = { end: classified.end };
-    failure = { errorCode: classified.errorCode, message: classified.message };
+    if (classified.end.kind !== "throttled") failure = { errorCode: classified.errorCode, message: classified.message };
   }
 
   const now = runtime.now();

@@ -16,7 +16,7 @@ import type { CursorRepository, DeltaCursor, StoredCursor } from "../../storage/
 import type { EmailRepository, EmailSummary } from "../../storage/email-repository.js";
 import type { ItemFailureRepository } from "../../storage/item-failure-repository.js";
 import { GraphRequestError } from "../../graph/graph-errors.js";
-import { isComplete, isTooLarge, messageSize, toActivity } from "./message-mapping.js";
+import { isComplete, isoTime, isTooLarge, messageSize, toActivity } from "./message-mapping.js";
 
 export interface FolderRoundDeps {
   graph: GraphConnection;
@@ -156,7 +156,8 @@ async function applyPage(deps: FolderRoundDeps, target: FolderTarget, items: Gra
         }
         const message = isComplete(item) ? item : await graphReads(() => readWhole(deps, target, item, counter));
         if (!message || message.isDraft) return;
-        if (filterFrom && message.receivedDateTime && message.receivedDateTime < filterFrom) return;
+        const receivedAt = isoTime(message.receivedDateTime);
+        if (filterFrom && receivedAt && receivedAt < filterFrom) return;
         if (isTooLarge(message)) {
           result.tooLarge++;
           await deps.failures.record({

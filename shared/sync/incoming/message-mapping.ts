@@ -20,6 +20,13 @@ function parties(recipients: GraphRecipient[] | undefined): EmailParty[] {
   return (recipients ?? []).map(party).filter((p): p is EmailParty => p !== undefined);
 }
 
+/** Graph writes times without milliseconds; stored times are canonical ISO-8601 so they compare as strings. */
+export function isoTime(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+}
+
 /** The message size from PidTagMessageSize, when Graph returned it. */
 export function messageSize(message: GraphMessage): number | undefined {
   const property = message.singleValueExtendedProperties?.find((p) => sameExtendedPropertyId(p.id, messageSizePropertyId));
@@ -38,7 +45,7 @@ export function isComplete(message: GraphMessage): boolean {
 
 export function toActivity(message: GraphMessage, mailboxId: string, folder: IncomingFolder): { content: ActivityContent; foundIn: FoundInMailbox; summary: EmailSummary } {
   const id = activityIdFor(message.internetMessageId, mailboxId, message.id);
-  const receivedAt = message.receivedDateTime ?? message.sentDateTime ?? new Date(0).toISOString();
+  const receivedAt = isoTime(message.receivedDateTime ?? message.sentDateTime) ?? new Date(0).toISOString();
   const from = party(message.from) ?? party(message.sender);
   const direction = directionOfFolder(folder);
   const content: ActivityContent = {
@@ -51,7 +58,7 @@ export function toActivity(message: GraphMessage, mailboxId: string, folder: Inc
     cc: parties(message.ccRecipients),
     bcc: parties(message.bccRecipients),
     receivedAt,
-    sentAt: message.sentDateTime,
+    sentAt: isoTime(message.sentDateTime),
     body: { contentType: message.body?.contentType?.toLowerCase() === "html" ? "html" : "text", content: message.body?.content ?? "" },
   };
   return {

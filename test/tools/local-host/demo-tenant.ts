@@ -1,0 +1,100 @@
+/**
+ * The demo tenant the local host syncs when no real tenant is configured: a simulated Exchange
+ * Online organisation with an app registration, mailboxes, and mail arriving every few seconds;
+ * and the product-side records (a profile with fast polling, approved mailboxes) that sync it.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import type { Environment } from "../../../shared/config/settings.js";
+import { newMailbox } from "../../../shared/domain/mailbox.js";
+import type { EmailServerProfile } from "../../../shared/domain/profile.js";
+import type { Runtime } from "../../../shared/runtime.js";
+import { startMailFlow } from "../exchange-simulator/demo.js";
+import type { ExchangeSimulator } from "../exchange-simulator/index.js";
+
+/** Fixed ids so that records persisted by an earlier run line up with this run's simulator. */
+const demoTenantId = "8f3a3c52-6f2e-4c8e-9a43-2b7f1d0e5a11";
+const demoClientId = "5b1e7c0d-3a94-4f7b-8d21-6c9e0f4a2b37";
+const demoDomain = "contoso.example";
+const demoNames = [
+  "Adele Vance", "Alex Wilber", "Diego Siciliani", "Grady Archie", "Henrietta Mueller", "Isaiah Langer",
+  "Johanna Lorenz", "Joni Sherman", "Lee Gu", "Lidia Holloway", "Lynne Robbins", "Megan Bowen",
+  "Miriam Graham", "Nestor Wilke", "Patti Fernandez", "Pradeep Gupta", "Christie Cline", "Enrico Cattaneo",
+  "Irvin Sayers", "Debra Berger",
+];
+
+export interface LocalMailbox {
+  address: string;
+  exchangeUserId?: string;
+}
+
+export interface DemoTenant {
+  settings: Environment;
+  mailboxes: LocalMailbox[];
+  startMail(everyMs: number): { stop(): void };
+}
+
+/** A stable GUID-shaped id for an address, so re-seeding finds the same mailbox record. */
+export function mailboxIdFor(address: string): string {
+  const hex = createHash("sha256").update(address.toLowerCase()).digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+export function startDemoTenant(sim: ExchangeSimulator, mailboxCount: number): DemoTenant {
+  const clientSecret = randomBytes(24).toString("base64url");
+  const tenantId = sim.addTenant({ tenantId: demoTenantId });
+  sim.addApp(tenantId, {
+    clientId: demoClientId,
+    clientSecret,
+    roles: ["Mail.ReadWrite", "Mail.Send", "Calendars.ReadWrite", "Contacts.ReadWrite", "Tasks.ReadWrite.All", "User.Read.All"],
+  });
+  const mailboxes = Array.from({ length: mailboxCount }, (_, i) => {
+    const name = demoNames[i % demoNames.length]!;
+    const suffix = i >= demoNames.length ? String(Math.floor(i / demoNames.length) + 1) : "";
+    const address = `${name.split(" ")[0]!.toLowerCase()}${suffix}@${demoDomain}`;
+    const added = sim.addMailbox({ tenantId, address, displayName: name, id: mailboxIdFor(`exo:${address}`) });
+    return { address: added.address, exchangeUserId: added.id, displayName: name };
+  });
+  return {
+    settings: {
+      GRAPH_ENDPOINT: sim.url,
+      LOGIN_AUTHORITY_HOST: sim.url,
+      GRAPH_TENANT_ID: tenantId,
+      GRAPH_CLIENT_ID: demoClientId,
+      GRAPH_CREDENTIAL_KIND: "clientSecret",
+      GRAPH_CLIENT_SECRET: clientSecret,
+    },
+    mailboxes,
+    startMail: (everyMs) => startMailFlow(sim, mailboxes.map((m) => ({ id: m.exchangeUserId, address: m.address, displayName: m.displayName })), { everyMs }),
+  };
+}
+
+/**
+ * Creates the profile and mailboxes if missing (idempotent across restarts). In the demo, polling
+ * is fast so mail shows within seconds; real profiles keep server-side sync's minutes.
+ */
+export async function seedLocalMailboxes(runtime: Runtime, mailboxes: LocalMailbox[], profileId: "demo" | "local"): Promise<void> {
+  const now = runtime.now();
+  const at = new Date(now).toISOString();
+  const existing = await runtime.profiles.get(profileId);
+  const profile: EmailServerProfile = {
+    id: profileId,
+    name: profileId === "demo" ? "Demo tenant (simulated Exchange Online)" : "Local host",
+    incomingPolling: profileId === "demo" ? { minSeconds: 5, defaultSeconds: 10, maxSeconds: 30 } : { minSeconds: 120, defaultSeconds: 300, maxSeconds: 720 },
+    createdAt: existing?.createdAt ?? at,
+    updatedAt: at,
+  };
+  await runtime.profiles.put(profile);
+  for (const { address, exchangeUserId } of mailboxes) {
+    const id = mailboxIdFor(address);
+    const mailbox = newMailbox(
+      { id, emailAddress: address, profileId, approved: true, exchangeUserId, methods: { incoming: "ServerSideSync" }, enabled: { incoming: true } },
+      now,
+    );
+    if (await runtime.mailboxes.create(mailbox)) continue;
+    // The simulator is new each run: its delta links from an earlier run mean nothing, so start over.
+    if (profileId === "demo") {
+      for (const folder of ["inbox", "sentitems"]) await runtime.cursors.remove(id, "incoming", folder);
+      await runtime.mailboxes.put({ ...mailbox, processEmailsFrom: undefined });
+    }
+  }
+}

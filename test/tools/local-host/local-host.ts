@@ -1,0 +1,163 @@
+/**
+ * The local host: the product's own function definitions run on this machine with nothing but
+ * Node. Azurite in-process for Table and Blob Storage, an in-process Service Bus with the real
+ * semantics, the timers on an interval, the HTTP functions on 127.0.0.1:7071, and — unless a real
+ * tenant is configured — the Exchange Online simulator with a demo tenant whose mail keeps flowing.
+ */
+import { randomUUID } from "node:crypto";
+import { readdirSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { InvocationContext, type ServiceBusQueueHandler, type Timer, type TimerHandler } from "@azure/functions";
+import { loadSettings, type Environment } from "../../../shared/config/settings.js";
+import { hostFunctionsLocally, registeredFunctions } from "../../../shared/hosting/function-registry.js";
+import { InProcessServiceBus } from "../../../shared/queues/in-process-bus.js";
+import { createRuntime, setRuntime, type Runtime } from "../../../shared/runtime.js";
+import type { CycleReport } from "../../../shared/telemetry/cycle-report.js";
+import { startAzurite } from "../azurite.js";
+import { startExchangeSimulator, type ExchangeSimulator } from "../exchange-simulator/index.js";
+import { seedLocalMailboxes, startDemoTenant, type DemoTenant } from "./demo-tenant.js";
+import { serveHttpFunctions } from "./http-adapter.js";
+
+export interface LocalHostOptions {
+  /** Settings as the Functions host would see them (environment merged with local.settings.json). */
+  env: Environment;
+  host: string;
+  httpPort: number;
+  /** Folder for Azurite's data; ignored when inMemory. */
+  dataDir: string;
+  inMemory: boolean;
+  schedulerIntervalMs: number;
+  /** Present when no real tenant is configured: run the simulator with a demo tenant. */
+  demo?: { mailboxCount: number; mailEveryMs: number; simulatorPort: number };
+  /** Addresses to sync when a real tenant is configured. */
+  realMailboxes: string[];
+  log: (line: string) => void;
+  verbose: boolean;
+}
+
+export interface LocalHostStats {
+  mailboxesSynced: number;
+  itemsSynced: number;
+  cycles: number;
+  throttled: number;
+  errors: number;
+}
+
+export interface LocalHost {
+  url: string;
+  simulatorUrl?: string;
+  runtime: Runtime;
+  bus: InProcessServiceBus;
+  stats(): LocalHostStats;
+  stop(): Promise<void>;
+}
+
+const functionsDir = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../../functions");
+
+async function loadFunctionDefinitions() {
+  hostFunctionsLocally();
+  const files = readdirSync(functionsDir).filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith(".d.ts"));
+  for (const file of files) await import(pathToFileURL(path.join(functionsDir, file)).href);
+  return registeredFunctions();
+}
+
+export async function startLocalHost(options: LocalHostOptions): Promise<LocalHost> {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  };
+  try {
+    const azurite = await startAzurite({ location: path.join(options.dataDir, "azurite"), inMemory: options.inMemory });
+    cleanups.push(() => azurite.stop());
+
+    const env: Environment = { ...options.env, SyncStorage: azurite.connectionString };
+    let simulator: ExchangeSimulator | undefined;
+    let demo: DemoTenant | undefined;
+    if (options.demo) {
+      simulator = await startExchangeSimulator({ port: options.demo.simulatorPort });
+      cleanups.push(() => simulator!.close());
+      demo = startDemoTenant(simulator, options.demo.mailboxCount);
+      Object.assign(env, demo.settings);
+    }
+
+    const settings = loadSettings(env, { serviceBus: false });
+    const bus = new InProcessServiceBus();
+    cleanups.push(() => bus.close());
+    const runtime = createRuntime(settings, { queue: bus });
+    await runtime.storage.ensureCreated();
+    setRuntime(runtime);
+    await seedLocalMailboxes(runtime, demo ? demo.mailboxes : options.realMailboxes.map((address) => ({ address })), demo ? "demo" : "local");
+
+    const stats: LocalHostStats = { mailboxesSynced: 0, itemsSynced: 0, cycles: 0, throttled: 0, errors: 0 };
+    const synced = new Set<string>();
+    const logHandler = (level: string, ...args: unknown[]) => {
+      const [message, properties] = args;
+      if (typeof message === "string" && message.startsWith("cycle ") && properties && typeof properties === "object") {
+        const report = properties as CycleReport;
+        stats.cycles++;
+        stats.itemsSynced += report.items;
+        if (report.outcome === "throttled") stats.throttled++;
+        if (report.outcome === "failed") stats.errors++;
+        if (report.outcome === "completed" || report.outcome === "yielded") synced.add(report.mailboxId);
+        stats.mailboxesSynced = synced.size;
+        if (options.verbose || report.outcome === "failed") {
+          options.log(`${report.workload} ${report.mailboxId}: ${report.outcome} items=${report.items} graph=${report.graphRequests} ${report.durationMs}ms${report.errorCode ? ` error=${report.errorCode}` : ""}`);
+        }
+        return;
+      }
+      if (level === "error" || level === "warning" || options.verbose) {
+        options.log(`${level}: ${typeof message === "string" ? message : ""}${properties && typeof properties === "object" ? ` ${JSON.stringify(properties)}` : ""}`);
+      }
+    };
+
+    const definitions = await loadFunctionDefinitions();
+    for (const definition of definitions) {
+      if (definition.kind !== "serviceBusQueue") continue;
+      const handler = definition.handler as ServiceBusQueueHandler;
+      bus.subscribe(definition.queueName, async (body, delivery) => {
+        const context = new InvocationContext({
+          invocationId: randomUUID(),
+          functionName: definition.name,
+          logHandler: logHandler as never,
+          triggerMetadata: { messageId: delivery.messageId, sessionId: delivery.sessionId, deliveryCount: delivery.deliveryCount, enqueuedTimeUtc: delivery.enqueuedTime.toISOString() },
+        });
+        await handler(body, context);
+      });
+    }
+
+    for (const definition of definitions) {
+      if (definition.kind !== "timer") continue;
+      const handler = definition.handler as TimerHandler;
+      let running = false;
+      const tick = async () => {
+        if (running) return;
+        running = true;
+        const timer: Timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: "", next: "", lastUpdated: "" } };
+        try {
+          await handler(timer, new InvocationContext({ invocationId: randomUUID(), functionName: definition.name, logHandler: logHandler as never }));
+        } catch (error) {
+          options.log(`error: timer ${definition.name} failed: ${error instanceof Error ? error.message : "unknown error"}`);
+        } finally {
+          running = false;
+        }
+      };
+      const interval = setInterval(tick, options.schedulerIntervalMs);
+      cleanups.push(() => clearInterval(interval));
+      void tick();
+    }
+
+    const http = await serveHttpFunctions(definitions, { host: options.host, port: options.httpPort, logHandler });
+    cleanups.push(() => http.close());
+
+    if (simulator && demo) {
+      const flow = demo.startMail(options.demo!.mailEveryMs);
+      cleanups.push(() => flow.stop());
+    }
+
+    return { url: http.url, simulatorUrl: simulator?.url, runtime, bus, stats: () => ({ ...stats }), stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
