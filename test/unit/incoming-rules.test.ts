@@ -1,0 +1,105 @@
+import { describe, expect, it } from "vitest";
+import { activityDirection, activityIdFor, directionOfFolder } from "../../shared/domain/email-activity.js";
+import { effectiveProcessEmailsFrom, workloadBlocker, newMailbox } from "../../shared/domain/mailbox.js";
+import { adaptiveIntervalSeconds, dueKey, nextIncomingRun, parseDueKey } from "../../shared/domain/schedule.js";
+import { defaultIncomingPolling } from "../../shared/domain/profile.js";
+import { isComplete, isTooLarge, messageSize, toActivity } from "../../shared/sync/incoming/message-mapping.js";
+
+describe("email activity identity and direction", () => {
+  it("the same internet message id maps to one activity whatever the mailbox or case", () => {
+    expect(activityIdFor("<A@x>", "m1", "g1")).toBe(activityIdFor("<a@x>", "m2", "g2"));
+    expect(activityIdFor("<a@x>", "m1", "g1")).not.toBe(activityIdFor("<b@x>", "m1", "g1"));
+  });
+  it("mail without an internet message id is keyed by mailbox and item", () => {
+    expect(activityIdFor(undefined, "m1", "g1")).not.toBe(activityIdFor(undefined, "m2", "g1"));
+  });
+  it("Sent Items is Outgoing, every other folder Incoming; any outgoing copy makes the activity Outgoing", () => {
+    expect(directionOfFolder("sentitems")).toBe("Outgoing");
+    expect(directionOfFolder("inbox")).toBe("Incoming");
+    expect(activityDirection([{ direction: "Incoming" }, { direction: "Outgoing" }])).toBe("Outgoing");
+    expect(activityDirection([{ direction: "Incoming" }])).toBe("Incoming");
+  });
+});
+
+describe("Process Emails From", () => {
+  it("is the later of the profile's and the mailbox's", () => {
+    expect(effectiveProcessEmailsFrom("2026-01-01T00:00:00.000Z", "2026-02-01T00:00:00.000Z")).toBe("2026-02-01T00:00:00.000Z");
+    expect(effectiveProcessEmailsFrom("2026-03-01T00:00:00.000Z", "2026-02-01T00:00:00.000Z")).toBe("2026-03-01T00:00:00.000Z");
+    expect(effectiveProcessEmailsFrom(undefined, "2026-02-01T00:00:00.000Z")).toBe("2026-02-01T00:00:00.000Z");
+    expect(effectiveProcessEmailsFrom(undefined, undefined)).toBeUndefined();
+  });
+});
+
+describe("workload blockers", () => {
+  const base = newMailbox({ id: "m", emailAddress: "M@X.example", profileId: "p", methods: { incoming: "ServerSideSync", act: "ServerSideSync" }, enabled: { incoming: true, act: true } }, 0);
+  it("nothing runs for an unapproved mailbox while approval is required", () => {
+    expect(workloadBlocker(base, "incoming", { requireApproval: true })).toBe("notApproved");
+    expect(workloadBlocker(base, "incoming", { requireApproval: false })).toBeNull();
+  });
+  it("sync method None and disabled workloads do not run; queues never run ACT", () => {
+    const approved = { ...base, approved: true };
+    expect(workloadBlocker(approved, "outgoing", { requireApproval: true })).toBe("methodNone");
+    expect(workloadBlocker({ ...approved, ownerType: "queue" }, "act", { requireApproval: true })).toBe("queueHasNoAct");
+    expect(workloadBlocker({ ...approved, workloads: { ...approved.workloads, incoming: { ...approved.workloads.incoming, enabled: false } } }, "incoming", { requireApproval: true })).toBe("disabled");
+  });
+  it("addresses are stored lower case", () => expect(base.emailAddress).toBe("m@x.example"));
+});
+
+describe("incoming schedule", () => {
+  const now = 1_000_000;
+  it("due keys compare as strings in time order and round-trip", () => {
+    expect(dueKey(99) < dueKey(1_000)).toBe(true);
+    expect(parseDueKey(dueKey(123_456))).toBe(123_456);
+    expect(parseDueKey(dueKey(null))).toBeNull();
+  });
+  it.each([
+    ["no history → the default", [], 300],
+    ["mail in the last cycle → between default and minimum", [3], 210],
+    ["mail in each of the last three → the minimum", [1, 2, 5], 120],
+    ["six quiet cycles → the maximum", [0, 0, 0, 0, 0, 0], 720],
+    ["a few quiet cycles → the default", [0, 0, 4], 300],
+  ])("%s", (_name, recent, seconds) => {
+    expect(adaptiveIntervalSeconds(recent, defaultIncomingPolling)).toBe(seconds);
+  });
+  it("a yielded cycle comes back at once, a throttled one after Retry-After, a failed one in 5 minutes", () => {
+    expect(nextIncomingRun(now, { kind: "yielded", items: 500 }, [], defaultIncomingPolling)).toBe(now + 1_000);
+    expect(nextIncomingRun(now, { kind: "throttled", retryAfterMs: 30_000 }, [], defaultIncomingPolling)).toBe(now + 30_000);
+    expect(nextIncomingRun(now, { kind: "transientFailure" }, [], defaultIncomingPolling)).toBe(now + 300_000);
+  });
+});
+
+describe("message mapping", () => {
+  const message = {
+    id: "AAMk1",
+    internetMessageId: "<m1@fabrikam.example>",
+    subject: "Hello",
+    from: { emailAddress: { name: "Chris", address: "chris@fabrikam.example" } },
+    toRecipients: [{ emailAddress: { name: "ann@contoso.example", address: "ann@contoso.example" } }, { emailAddress: {} }],
+    receivedDateTime: "2026-11-01T10:00:00Z",
+    sentDateTime: "2026-11-01T09:59:58Z",
+    body: { contentType: "HTML", content: "<b>hi</b>" },
+    singleValueExtendedProperties: [{ id: "Integer 0xe08", value: "2048" }],
+  };
+  it("maps parties, canonical times and body, skipping recipients without an address", () => {
+    const { content, foundIn } = toActivity(message, "mbx", "inbox");
+    expect(content).toMatchObject({
+      subject: "Hello",
+      from: { name: "Chris", address: "chris@fabrikam.example" },
+      to: [{ address: "ann@contoso.example" }],
+      receivedAt: "2026-11-01T10:00:00.000Z",
+      sentAt: "2026-11-01T09:59:58.000Z",
+      body: { contentType: "html", content: "<b>hi</b>" },
+    });
+    expect(foundIn).toMatchObject({ mailboxId: "mbx", folder: "inbox", direction: "Incoming", graphMessageId: "AAMk1" });
+  });
+  it("reads the size from PidTagMessageSize whatever the id's spelling, and applies the 150 MB limit", () => {
+    expect(messageSize(message)).toBe(2048);
+    expect(messageSize({ ...message, singleValueExtendedProperties: [{ id: "Integer 0x0E08", value: "5" }] })).toBe(5);
+    expect(isTooLarge({ ...message, singleValueExtendedProperties: [{ id: "Integer 0xe08", value: String(150 * 1024 * 1024 + 1) }] })).toBe(true);
+    expect(isTooLarge({ ...message, singleValueExtendedProperties: [{ id: "Integer 0xe08", value: String(150 * 1024 * 1024) }] })).toBe(false);
+  });
+  it("an update carrying only changed fields is not complete", () => {
+    expect(isComplete(message)).toBe(true);
+    expect(isComplete({ id: "AAMk1", isDraft: false })).toBe(false);
+  });
+});
