@@ -1,0 +1,125 @@
+/**
+ * Everything the simulator emits must exist in Microsoft's Graph v1.0 metadata with a fitting value,
+ * so the product is never tested against properties or shapes the real service does not have.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { messageProperties, folderProperties, userProperties } from "../tools/exchange-simulator/graph-json.js";
+import { rawGraph, startFixture, type SimulatorFixture } from "../simulator/simulator-fixture.js";
+import { propertyViolations, resolveType, shapeViolations } from "./graph-contract.js";
+
+let f: SimulatorFixture;
+let messageId: string;
+beforeAll(async () => {
+  f = await startFixture();
+  const colleague = { name: "Bob Example", address: f.bob.address };
+  ({ id: messageId } = f.sim.deliverMessage({
+    mailbox: f.alice.address,
+    subject: "Every field",
+    body: { contentType: "html", content: "<html><body><p>Hello &amp; welcome</p></body></html>" },
+    from: { name: "Buyer", address: "buyer@fabrikam.example" },
+    sender: { name: "Assistant", address: "assistant@fabrikam.example" },
+    to: [{ name: "Alice Example", address: f.alice.address }],
+    cc: [colleague],
+    bcc: [{ address: "audit@contoso.example" }],
+    replyTo: [{ name: "Sales desk", address: "sales@fabrikam.example" }],
+    receivedDateTime: "2025-02-03T10:11:12Z",
+    sentDateTime: "2025-02-03T10:11:00Z",
+    internetMessageId: "<every-field@fabrikam.example>",
+    conversationId: "AAQkAGEveryField=",
+    sizeBytes: 123_456,
+    headers: [{ name: "In-Reply-To", value: "<earlier@contoso.example>" }],
+    isRead: true,
+    importance: "high",
+    categories: ["CRM", "Customer"],
+    flagStatus: "flagged",
+    hasAttachments: true,
+  }));
+  f.sim.deliverMessage({ mailbox: f.alice.address, subject: "plain", from: { address: "x@fabrikam.example" } });
+});
+afterAll(() => f.sim.close());
+
+const sizeExpand = "$expand=singleValueExtendedProperties($filter=id eq 'Integer 0x0E08')";
+
+function expectConforms(typeName: string, items: unknown[]): void {
+  expect(items.length).toBeGreaterThan(0);
+  expect(items.flatMap((item) => shapeViolations(typeName, item))).toEqual([]);
+}
+
+describe("the simulator's property lists", () => {
+  it("name only real properties, and cover every structural property of graph.message", () => {
+    expect(propertyViolations("message", [...messageProperties], { allowNavigation: false })).toEqual([]);
+    expect(propertyViolations("mailFolder", [...folderProperties], { allowNavigation: false })).toEqual([]);
+    expect(propertyViolations("user", [...userProperties], { allowNavigation: false })).toEqual([]);
+    expect([...resolveType("message").properties.keys()].sort()).toEqual([...messageProperties].sort());
+  });
+});
+
+describe("emitted JSON fits the Graph v1.0 metadata", () => {
+  it("messages from get, list and delta, with and without $select/$expand", async () => {
+    const u = `/users/${f.alice.address}`;
+    const everything = messageProperties.join(",");
+    const get = await rawGraph(f, `${u}/messages/${encodeURIComponent(messageId)}?$select=${everything}&${sizeExpand}`);
+    expect(get.body.internetMessageHeaders.length).toBeGreaterThan(0);
+    expect(get.body.singleValueExtendedProperties).toEqual([{ id: "Integer 0xe08", value: "123456" }]);
+    const plainGet = await rawGraph(f, `${u}/messages/${encodeURIComponent(messageId)}`, { headers: { Prefer: 'outlook.body-content-type="text"' } });
+    const list = await rawGraph(f, `${u}/mailFolders/inbox/messages?${sizeExpand}`);
+    const delta = await rawGraph(f, `${u}/mailFolders/inbox/messages/delta?$select=${everything}&${sizeExpand}`);
+    f.sim.moveMessage(f.alice.address, messageId, "archive");
+    const removed = await rawGraph(f, delta.body["@odata.deltaLink"]);
+    expect(removed.body.value.some((item: any) => item["@removed"])).toBe(true);
+    expectConforms("message", [get.body, plainGet.body, ...list.body.value, ...delta.body.value, ...removed.body.value]);
+    expectConforms("message", f.sim.listMessages(f.alice.address, "archive"));
+  });
+
+  it("mail folders, including expanded extended properties", async () => {
+    const u = `/users/${f.alice.address}`;
+    const created = await rawGraph(f, `${u}/mailFolders/inbox/childFolders`, { method: "POST", body: { displayName: "Contract" } });
+    const propertyId = "String {66f5a359-4659-4830-9070-00047ec6ac6e} Name Marker";
+    const patched = await rawGraph(f, `${u}/mailFolders/${encodeURIComponent(created.body.id)}`, {
+      method: "PATCH",
+      body: { singleValueExtendedProperties: [{ id: propertyId, value: "x" }] },
+    });
+    const expanded = await rawGraph(
+      f,
+      `${u}/mailFolders/${encodeURIComponent(created.body.id)}?$expand=singleValueExtendedProperties($filter=id eq '${propertyId}')`,
+    );
+    expect(expanded.body.singleValueExtendedProperties).toHaveLength(1);
+    const top = await rawGraph(f, `${u}/mailFolders`);
+    const children = await rawGraph(f, `${u}/mailFolders/inbox/childFolders`);
+    expectConforms("mailFolder", [created.body, patched.body, expanded.body, ...top.body.value, ...children.body.value]);
+  });
+
+  it("users, default and with every supported property selected", async () => {
+    const shared = f.sim.addMailbox({ tenantId: f.tenantId, address: "shared@contoso.example", kind: "shared" });
+    const plain = await rawGraph(f, `/users/${f.alice.id}`);
+    const full = await rawGraph(f, `/users/${shared.id}?$select=${userProperties.join(",")}`);
+    expectConforms("user", [plain.body, full.body]);
+  });
+});
+
+describe("the contract checker itself", () => {
+  it("flags unknown properties, wrong value types, bad enums and nulls in non-nullable slots", () => {
+    expect(propertyViolations("message", ["subject", "size", "attachments"])).toEqual(["message.size is not a property of graph.message"]);
+    const violations = shapeViolations("message", {
+      id: null,
+      subject: 5,
+      receivedDateTime: "yesterday",
+      importance: "urgent",
+      conversationIndex: "not base64!",
+      toRecipients: [{ emailAddress: { address: 1 } }],
+      flag: { flagStatus: "flagged", colour: "red" },
+      sizeInBytes: 12,
+      "@odata.etag": 'W/"x"',
+    });
+    expect(violations).toEqual([
+      "message.id is null but not nullable",
+      "message.subject = 5 is not a valid Edm.String",
+      'message.receivedDateTime = "yesterday" is not a valid Edm.DateTimeOffset',
+      'message.importance = "urgent" is not a member of enum graph.importance',
+      'message.conversationIndex = "not base64!" is not a valid Edm.Binary',
+      "message.toRecipients[0].emailAddress.address = 1 is not a valid Edm.String",
+      "message.flag.colour is not a property of graph.followupFlag",
+      "message.sizeInBytes is not a property of graph.message",
+    ]);
+  });
+});

@@ -1,0 +1,112 @@
+/**
+ * What happens to every Graph request before an endpoint sees it, in Graph's order: injected
+ * faults, token validation, permission (role) check, mailbox resolution, application access
+ * policy, mailbox kind, throttling, latency. Errors become Graph's exact error envelope.
+ */
+import { GraphError, graphErrorBody } from "./graph-error.js";
+import { defaultFaultCode } from "./faults.js";
+import { matchGraphRoute, type GraphCall } from "./graph-routes.js";
+import type { SimRequest, SimResponse } from "./http-server.js";
+import { parsePreferences, queryOptions } from "./odata-query.js";
+import { sleep, type SimulatorContext } from "./simulator-context.js";
+
+const roleSets = {
+  read: ["Mail.Read", "Mail.ReadWrite"],
+  write: ["Mail.ReadWrite"],
+  directory: ["User.Read.All", "User.ReadWrite.All", "User.ReadBasic.All", "Directory.Read.All", "Directory.ReadWrite.All"],
+} as const;
+
+/** Splits the path after /v1.0 into segments, accepting the `users('x')` key syntax too. */
+function graphSegments(pathname: string): string[] {
+  return pathname
+    .replace(/^\/v1\.0\/?/, "")
+    .split("/")
+    .filter(Boolean)
+    .map(decodeURIComponent)
+    .flatMap((segment) => {
+      const keyed = /^([A-Za-z]+)\('(.*)'\)$/.exec(segment);
+      return keyed ? [keyed[1]!, keyed[2]!.replace(/''/g, "'")] : [segment];
+    });
+}
+
+export async function handleGraphRequest(context: SimulatorContext, request: SimRequest): Promise<SimResponse | "reset"> {
+  const segments = graphSegments(request.url.pathname);
+  const userSegment = segments[0]?.toLowerCase() === "users" ? segments[1] : undefined;
+  const mailbox = userSegment === undefined ? undefined : context.store.find(userSegment);
+  context.throttler.countRequest(mailbox?.address);
+  const fault = context.faults.take({
+    pathAndQuery: request.url.pathname + request.url.search,
+    method: request.method,
+    isGraph: true,
+    mailbox,
+  });
+  if (fault?.kind === "reset") return "reset";
+  let pendingHangMs = fault?.kind === "hang" ? fault.ms : 0;
+  let release: (() => void) | undefined;
+  try {
+    if (fault && fault.kind !== "hang") {
+      throw new GraphError(
+        fault.status,
+        fault.code ?? defaultFaultCode(fault.status),
+        fault.message ?? "The simulator injected this failure.",
+        fault.retryAfterSeconds === undefined ? {} : { "Retry-After": String(fault.retryAfterSeconds) },
+      );
+    }
+    const grant = context.identity.authenticate(request.headers.authorization);
+    const route = matchGraphRoute(request.method, segments);
+    if (!roleSets[route.kind].some((role) => grant.roles.includes(role))) {
+      throw new GraphError(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
+    }
+    if (!mailbox || mailbox.tenantId !== grant.tenantId) {
+      if (route.kind === "directory") {
+        throw new GraphError(
+          404,
+          "Request_ResourceNotFound",
+          `Resource '${userSegment}' does not exist or one of its queried reference-property objects are not present.`,
+        );
+      }
+      throw new GraphError(404, "ErrorInvalidUser", `The requested user '${userSegment}' is invalid.`);
+    }
+    if (route.kind !== "directory") {
+      if (!context.identity.mayAccessMailbox(grant.clientId, mailbox)) {
+        throw new GraphError(403, "ErrorAccessDenied", "Access to OData is disabled.");
+      }
+      if (mailbox.kind === "onPremises" || mailbox.kind === "inactive") {
+        throw new GraphError(
+          404,
+          "MailboxNotEnabledForRESTAPI",
+          "The mailbox is either inactive, soft-deleted, or is hosted on-premise.",
+        );
+      }
+    }
+    release = context.throttler.admit(grant.clientId, mailbox.id, mailbox.address);
+    await sleep(pendingHangMs + context.faults.latencyMs(mailbox));
+    pendingHangMs = 0;
+    const prefer = parsePreferences(request.headers.prefer);
+    const call: GraphCall = {
+      context,
+      request,
+      mailbox,
+      userSegment: userSegment!,
+      params: route.params,
+      query: queryOptions(request.url),
+      prefer,
+    };
+    const response = route.handler(call);
+    if (prefer.applied.length) {
+      response.headers = { ...response.headers, "Preference-Applied": prefer.applied.join(", ") };
+    }
+    return response;
+  } catch (error) {
+    if (!(error instanceof GraphError)) throw error;
+    // A hang fault delays the answer even when the request fails before admission.
+    await sleep(pendingHangMs);
+    return {
+      status: error.status,
+      body: graphErrorBody(error.code, error.message, request.requestId, request.clientRequestId, new Date(context.now())),
+      headers: error.headers,
+    };
+  } finally {
+    release?.();
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * Exchange Online simulator: an HTTPS server speaking Microsoft Graph v1.0 (mail) and the Microsoft
+ * identity platform's client-credentials token endpoint, so the product's real MSAL and Graph
+ * clients run against it unchanged. `url` serves as both the Graph endpoint and the authority host.
+ * See README.md for the HTTP control routes and the MSAL configuration.
+ */
+import { ensureDevCertificates, type DevCertificates } from "../dev-certificates.js";
+import { connectExchangeSimulator, type ControlMethods } from "./control-api.js";
+import { DeltaEngine } from "./delta-engine.js";
+import { FaultInjector } from "./faults.js";
+import { messageProperties, renderMessage } from "./graph-json.js";
+import { startHttpsServer } from "./http-server.js";
+import { Identity } from "./identity.js";
+import { MailboxStore } from "./mailbox-store.js";
+import { createRouter } from "./router.js";
+import type { SimulatorContext } from "./simulator-context.js";
+import { Throttler } from "./throttling.js";
+
+export type { ControlMethods, RemoteExchangeSimulator } from "./control-api.js";
+export type { FaultSpec, LatencySpec } from "./faults.js";
+export type { AddAppInput } from "./identity.js";
+export type { DeliverMessageInput, EmailAddressInput, FlagStatus, MailboxKind, MessagePatch } from "./mailbox-model.js";
+export type { SimulatorStats } from "./throttling.js";
+export { connectExchangeSimulator };
+
+export interface ExchangeSimulator extends ControlMethods {
+  /** https://localhost:PORT — the Graph endpoint and the authority host. */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface ExchangeSimulatorOptions {
+  /** Default 0: any free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  certificates?: DevCertificates;
+  /** Simulated clock (epoch ms) for timestamps, token expiry and rate windows. */
+  now?: () => number;
+}
+
+export async function startExchangeSimulator(options: ExchangeSimulatorOptions = {}): Promise<ExchangeSimulator> {
+  const now = options.now ?? Date.now;
+  const certificates = options.certificates ?? ensureDevCertificates();
+  const store = new MailboxStore(now);
+  let baseUrl = "";
+  const context: SimulatorContext = {
+    baseUrl: () => baseUrl,
+    now,
+    store,
+    identity: new Identity(now),
+    delta: new DeltaEngine(store),
+    faults: new FaultInjector(),
+    throttler: new Throttler(now),
+  };
+  const control = createControl(context);
+  const server = await startHttpsServer({
+    host: options.host ?? "127.0.0.1",
+    port: options.port ?? 0,
+    certPem: certificates.serverCertPem,
+    keyPem: certificates.serverKeyPem,
+    handler: createRouter(context, control),
+  });
+  baseUrl = `https://localhost:${server.port}`;
+  return { ...control, url: baseUrl, port: server.port, close: server.close };
+}
+
+function createControl(context: SimulatorContext): ControlMethods {
+  const { store, identity, delta, faults, throttler } = context;
+  return {
+    addTenant: (input) => identity.addTenant(input),
+    addApp: (tenantId, input) => identity.addApp(tenantId, input),
+    setAppRoles: (clientId, roles) => identity.setAppRoles(clientId, roles),
+    setMailboxScope: (clientId, mailboxes) => identity.setMailboxScope(clientId, mailboxes),
+    setTokenLifetime: (seconds) => identity.setTokenLifetime(seconds),
+    expireAccessTokens: () => identity.expireAccessTokens(),
+    addMailbox: (input) => {
+      if (!identity.hasTenant(input.tenantId)) throw new Error(`Unknown tenant ${input.tenantId}`);
+      const mailbox = store.addMailbox({ ...input, tenantId: input.tenantId.toLowerCase() });
+      return { id: mailbox.id, address: mailbox.address };
+    },
+    listMailboxes: () =>
+      store.all().map(({ id, address, displayName, kind, tenantId }) => ({ id, address, displayName, kind, tenantId })),
+    folderId: (mailbox, folder) => store.folder(store.require(mailbox), folder).id,
+    deliverMessage: (input) => {
+      const message = store.deliver(input);
+      return { id: message.id, internetMessageId: message.internetMessageId };
+    },
+    moveMessage: (mailbox, messageId, destinationFolder) => {
+      store.move(store.require(mailbox), messageId, destinationFolder);
+    },
+    deleteMessage: (mailbox, messageId, options) => store.delete(store.require(mailbox), messageId, options),
+    updateMessage: (mailbox, messageId, patch) => {
+      store.update(store.require(mailbox), messageId, patch);
+    },
+    listMessages: (mailbox, folder) => {
+      const box = store.require(mailbox);
+      const select = messageProperties.filter((p) => p !== "uniqueBody");
+      return store.messagesIn(box, store.folder(box, folder).id).map((m) => renderMessage(m, { select }));
+    },
+    evictDeltaTokens: (mailbox) => delta.evict(mailbox === undefined ? undefined : store.require(mailbox).id),
+    repeatDeltaItems: (mailbox, on) => delta.setRepeat(store.require(mailbox).id, on),
+    injectFault: (fault) => faults.inject(fault),
+    clearFaults: () => faults.clear(),
+    setLatency: (latency) => faults.setLatency(latency),
+    setRateLimit: (limit) => throttler.setRateLimit(limit),
+    stats: () => ({
+      requests: throttler.requests,
+      requestsByMailbox: { ...throttler.requestsByMailbox },
+      maxConcurrentByMailbox: { ...throttler.maxConcurrentByMailbox },
+      inFlightByMailbox: { ...throttler.inFlightByMailbox },
+      throttled: throttler.throttled,
+      tokensIssued: identity.tokensIssued,
+      faultsFired: faults.faultsFired,
+    }),
+    resetStats: () => {
+      throttler.resetStats();
+      identity.tokensIssued = 0;
+      faults.faultsFired = 0;
+    },
+    reset: () => {
+      store.reset();
+      identity.reset();
+      delta.reset();
+      faults.reset();
+      throttler.reset();
+    },
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * The mailbox data model: what the store keeps, what tests deliver, and Exchange-shaped ids.
+ */
+import { randomBytes } from "node:crypto";
+
+export type MailboxKind = "user" | "shared" | "onPremises" | "inactive";
+
+export interface EmailAddressInput {
+  name?: string;
+  address: string;
+}
+
+export interface Mailbox {
+  id: string;
+  tenantId: string;
+  address: string;
+  displayName: string;
+  kind: MailboxKind;
+  rootFolderId: string;
+  folders: Map<string, MailFolder>;
+  messages: Map<string, StoredMessage>;
+  changeSeq: number;
+  departures: Departure[];
+  /** Messages delivered per conversationId, for the conversation index depth. */
+  conversationSizes: Map<string, number>;
+}
+
+export interface MailFolder {
+  id: string;
+  displayName: string;
+  parentFolderId: string;
+  wellKnownName?: string;
+  isHidden: boolean;
+  /** Normalised extended property id → value. */
+  extendedProperties: Map<string, string>;
+}
+
+export type FlagStatus = "notFlagged" | "complete" | "flagged";
+
+export interface StoredMessage {
+  id: string;
+  folderId: string;
+  changeSeq: number;
+  changeKey: string;
+  createdAt: number;
+  lastModifiedAt: number;
+  receivedAt: number;
+  sentAt: number;
+  subject: string;
+  body: { contentType: "text" | "html"; content: string };
+  from: EmailAddressInput;
+  sender: EmailAddressInput;
+  to: EmailAddressInput[];
+  cc: EmailAddressInput[];
+  bcc: EmailAddressInput[];
+  replyTo: EmailAddressInput[];
+  internetMessageId: string;
+  conversationId: string;
+  conversationIndex: string;
+  headers: Array<{ name: string; value: string }>;
+  isRead: boolean;
+  isDraft: boolean;
+  importance: "low" | "normal" | "high";
+  categories: string[];
+  flagStatus: FlagStatus;
+  hasAttachments: boolean;
+  isDeliveryReceiptRequested: boolean;
+  isReadReceiptRequested: boolean;
+  sizeBytes: number;
+}
+
+export interface Departure {
+  seq: number;
+  folderId: string;
+  messageId: string;
+  receivedAt: number;
+}
+
+export interface DeliverMessageInput {
+  /** Address or id of the receiving mailbox. */
+  mailbox: string;
+  /** Well-known name or folder id; default inbox. */
+  folder?: string;
+  subject: string;
+  body?: { contentType: "text" | "html"; content: string };
+  from: EmailAddressInput;
+  sender?: EmailAddressInput;
+  to?: EmailAddressInput[];
+  cc?: EmailAddressInput[];
+  bcc?: EmailAddressInput[];
+  replyTo?: EmailAddressInput[];
+  receivedDateTime?: string;
+  sentDateTime?: string;
+  internetMessageId?: string;
+  conversationId?: string;
+  /** Simulates big mail without holding the content; default ≈ body + headers. */
+  sizeBytes?: number;
+  /** internetMessageHeaders beyond the generated ones (e.g. In-Reply-To, References). */
+  headers?: Array<{ name: string; value: string }>;
+  isRead?: boolean;
+  isDraft?: boolean;
+  importance?: "low" | "normal" | "high";
+  categories?: string[];
+  flagStatus?: FlagStatus;
+  hasAttachments?: boolean;
+}
+
+export interface MessagePatch {
+  isRead?: boolean;
+  categories?: string[];
+  flag?: { flagStatus: FlagStatus };
+}
+
+export const wellKnownFolders: ReadonlyArray<[name: string, displayName: string]> = [
+  ["inbox", "Inbox"],
+  ["sentitems", "Sent Items"],
+  ["drafts", "Drafts"],
+  ["deleteditems", "Deleted Items"],
+  ["archive", "Archive"],
+  ["junkemail", "Junk Email"],
+  ["outbox", "Outbox"],
+];
+
+export const base64url = (bytes: number) => randomBytes(bytes).toString("base64url");
+/** Shaped like Exchange immutable ids (opaque to clients, stable across moves). */
+export const newMessageId = () => `AAkALgAAAAAAHYQDEapmEc2byACqAC-EWg0A${base64url(33)}AAA=`;
+export const newFolderId = () => `AAMkA${base64url(42)}AAA=`;
+export const newChangeKey = () => `CQAAABYAAA${base64url(15)}`;

@@ -1,0 +1,98 @@
+/**
+ * Builds a stored message from what a test delivers, filling what Exchange would: ids, change
+ * key, MIME headers, conversation index and a plausible size.
+ */
+import { createHash, randomUUID } from "node:crypto";
+import {
+  newChangeKey,
+  newMessageId,
+  type DeliverMessageInput,
+  type EmailAddressInput,
+  type StoredMessage,
+} from "./mailbox-model.js";
+
+export function buildMessage(
+  input: DeliverMessageInput & { conversationId: string },
+  place: { folderId: string; changeSeq: number; now: number; earlierInConversation: number },
+): StoredMessage {
+  const { now } = place;
+  const receivedAt = input.receivedDateTime ? Date.parse(input.receivedDateTime) : now;
+  const sentAt = input.sentDateTime ? Date.parse(input.sentDateTime) : receivedAt;
+  if (Number.isNaN(receivedAt) || Number.isNaN(sentAt)) throw new Error("receivedDateTime/sentDateTime must be ISO-8601");
+  const internetMessageId = input.internetMessageId ?? `<${randomUUID().replace(/-/g, "")}@sim.example>`;
+  const body = input.body ?? { contentType: "text" as const, content: "" };
+  const to = input.to ?? [];
+  const headers = messageHeaders(input, internetMessageId, sentAt, to);
+  return {
+    id: newMessageId(),
+    folderId: place.folderId,
+    changeSeq: place.changeSeq,
+    changeKey: newChangeKey(),
+    createdAt: now,
+    lastModifiedAt: now,
+    receivedAt,
+    sentAt,
+    subject: input.subject,
+    body,
+    from: input.from,
+    sender: input.sender ?? input.from,
+    to,
+    cc: input.cc ?? [],
+    bcc: input.bcc ?? [],
+    replyTo: input.replyTo ?? [],
+    internetMessageId,
+    conversationId: input.conversationId,
+    conversationIndex: conversationIndex(input.conversationId, sentAt, place.earlierInConversation),
+    headers,
+    isRead: input.isRead ?? false,
+    isDraft: input.isDraft ?? false,
+    importance: input.importance ?? "normal",
+    categories: input.categories ?? [],
+    flagStatus: input.flagStatus ?? "notFlagged",
+    hasAttachments: input.hasAttachments ?? false,
+    isDeliveryReceiptRequested: false,
+    isReadReceiptRequested: false,
+    sizeBytes:
+      input.sizeBytes ??
+      Buffer.byteLength(body.content) + headers.reduce((n, h) => n + h.name.length + h.value.length + 4, 0) + 512,
+  };
+}
+
+function formatAddress(a: EmailAddressInput): string {
+  return a.name ? `"${a.name}" <${a.address}>` : a.address;
+}
+
+/** The MIME headers Graph would list for the message, plus the caller's (which win). */
+function messageHeaders(
+  input: DeliverMessageInput,
+  internetMessageId: string,
+  sentAt: number,
+  to: EmailAddressInput[],
+): Array<{ name: string; value: string }> {
+  const generated = [
+    { name: "From", value: formatAddress(input.from) },
+    { name: "To", value: to.map(formatAddress).join(", ") },
+    ...(input.cc?.length ? [{ name: "CC", value: input.cc.map(formatAddress).join(", ") }] : []),
+    { name: "Subject", value: input.subject },
+    { name: "Date", value: new Date(sentAt).toUTCString().replace("GMT", "+0000") },
+    { name: "Message-ID", value: internetMessageId },
+    { name: "MIME-Version", value: "1.0" },
+    {
+      name: "Content-Type",
+      value: input.body?.contentType === "html" ? 'text/html; charset="utf-8"' : 'text/plain; charset="utf-8"',
+    },
+  ];
+  const extra = input.headers ?? [];
+  const overridden = new Set(extra.map((h) => h.name.toLowerCase()));
+  return [...generated.filter((h) => !overridden.has(h.name.toLowerCase())), ...extra];
+}
+
+/** PidTagConversationIndex: 22-byte header (thread GUID from the conversation) + 5 bytes per reply. */
+function conversationIndex(conversationId: string, sentAt: number, depth: number): string {
+  const header = Buffer.alloc(22);
+  header[0] = 1;
+  const fileTime = (BigInt(sentAt) + 11_644_473_600_000n) * 10_000n;
+  header.writeUIntBE(Number((fileTime >> 24n) & 0xffffffffffn), 1, 5);
+  createHash("md5").update(conversationId).digest().copy(header, 6);
+  return Buffer.concat([header, Buffer.alloc(5 * depth, 0x01)]).toString("base64");
+}
