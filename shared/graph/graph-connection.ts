@@ -59,13 +59,13 @@ export class GraphConnection {
 
   private async call<T>(method: "GET" | "PATCH" | "POST", pathOrLink: string, body: unknown, options: GraphCallOptions, counter?: GraphCallCounter): Promise<T> {
     // Fetch the token first so a token failure is reported as such, not as a Graph failure.
-    await this.tokens.getToken();
+    const token = await this.tokens.getToken();
     try {
       return await this.send<T>(method, pathOrLink, body, options, counter);
     } catch (error) {
       // An expired or revoked token: get a fresh one once, then retry once.
       if (error instanceof GraphRequestError && error.status === 401) {
-        await this.tokens.refreshToken();
+        await this.tokens.refreshToken(token);
         return this.send<T>(method, pathOrLink, body, options, counter);
       }
       throw error;

@@ -50,13 +50,18 @@ function msalConfiguration(settings: GraphSettings): Configuration {
 
 export interface TokenSource {
   getToken(): Promise<string>;
-  /** Drops the cached token and gets a new one (after Graph refused the cached one). */
-  refreshToken(): Promise<string>;
+  /**
+   * Gets a new token after Graph refused `rejected`. Requests that were refused side by side share
+   * one refresh: if a newer token than `rejected` exists already, that one is returned.
+   */
+  refreshToken(rejected: string): Promise<string>;
 }
 
 export class GraphTokenProvider implements TokenSource {
   private readonly app: ConfidentialClientApplication;
   private readonly scopes: string[];
+  private latest?: string;
+  private refreshing?: Promise<string>;
 
   constructor(settings: GraphSettings) {
     this.app = new ConfidentialClientApplication(msalConfiguration(settings));
@@ -67,14 +72,17 @@ export class GraphTokenProvider implements TokenSource {
     return this.acquire(false);
   }
 
-  refreshToken(): Promise<string> {
-    return this.acquire(true);
+  async refreshToken(rejected: string): Promise<string> {
+    if (this.latest && this.latest !== rejected) return this.latest;
+    this.refreshing ??= this.acquire(true).finally(() => (this.refreshing = undefined));
+    return this.refreshing;
   }
 
   private async acquire(skipCache: boolean): Promise<string> {
     try {
       const result = await this.app.acquireTokenByClientCredential({ scopes: this.scopes, skipCache });
       if (!result?.accessToken) throw new TokenRequestError({ status: 0, code: "NoToken", oauthError: "no_token", message: "The token endpoint returned no access token." });
+      this.latest = result.accessToken;
       return result.accessToken;
     } catch (error) {
       throw toTokenError(error);

@@ -4,8 +4,11 @@
  */
 import { randomUUID } from "node:crypto";
 import http from "node:http";
-import { HttpRequest, InvocationContext, type HttpHandler, type HttpResponseInit } from "@azure/functions";
+import azureFunctions, { type HttpHandler, type HttpResponseInit } from "@azure/functions";
 import type { FunctionDefinition } from "../../../shared/hosting/function-registry.js";
+
+// The package is CommonJS: under plain Node ESM its classes come through the default export.
+const { HttpRequest, InvocationContext } = azureFunctions;
 
 type HttpDefinition = Extract<FunctionDefinition, { kind: "http" }>;
 

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { InvocationContext, type ServiceBusQueueHandler, type Timer, type TimerHandler } from "@azure/functions";
+import azureFunctions, { type ServiceBusQueueHandler, type Timer, type TimerHandler } from "@azure/functions";
 import { loadSettings, type Environment } from "../../../shared/config/settings.js";
 import { hostFunctionsLocally, registeredFunctions } from "../../../shared/hosting/function-registry.js";
 import { InProcessServiceBus } from "../../../shared/queues/in-process-bus.js";
@@ -18,6 +18,9 @@ import { startAzurite } from "../azurite.js";
 import { startExchangeSimulator, type ExchangeSimulator } from "../exchange-simulator/index.js";
 import { seedLocalMailboxes, startDemoTenant, type DemoTenant } from "./demo-tenant.js";
 import { serveHttpFunctions } from "./http-adapter.js";
+
+// The package is CommonJS: under plain Node ESM its classes come through the default export.
+const { InvocationContext } = azureFunctions;
 
 export interface LocalHostOptions {
   /** Settings as the Functions host would see them (environment merged with local.settings.json). */

@@ -1,0 +1,106 @@
+/**
+ * End to end: `npm start`'s local host as a child process (Azurite, in-process bus, simulator with
+ * the demo tenant), mail delivered through the simulator's control API, read back over HTTP.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectExchangeSimulator } from "../tools/exchange-simulator/index.js";
+
+const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
+let child: ChildProcess;
+let output = "";
+let apiUrl = "";
+let simulatorUrl = "";
+
+function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const attempt = async () => {
+      try {
+        const value = await probe();
+        if (value !== undefined) return resolve(value);
+      } catch {
+        // not yet
+      }
+      if (child.exitCode !== null) return reject(new Error(`The local host exited (${child.exitCode}) while waiting for ${what}. Output:\n${output}`));
+      if (Date.now() - started > timeoutMs) return reject(new Error(`Timed out waiting for ${what}. Output so far:\n${output}`));
+      setTimeout(attempt, 250);
+    };
+    void attempt();
+  });
+}
+
+async function getJson(url: string): Promise<{ status: number; body: any }> {
+  const response = await fetch(url);
+  return { status: response.status, body: await response.json() };
+}
+
+beforeAll(async () => {
+  child = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "test/tools/local-host/cli.ts"), "--in-memory", "--port", "0"], {
+    cwd: repoRoot,
+    env: { ...process.env, LOCAL_SIMULATOR_PORT: "0", LOCAL_DEMO_MAILBOXES: "5", LOCAL_DEMO_MAIL_EVERY_MS: "1000", LOCAL_SCHEDULER_INTERVAL_SECONDS: "2", GRAPH_TENANT_ID: "" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout!.on("data", (chunk) => (output += chunk));
+  child.stderr!.on("data", (chunk) => (output += chunk));
+  apiUrl = await waitFor("the local host to be ready", () => /local host ready: (http:\/\/\S+)\/api/.exec(output)?.[1], 45_000);
+  simulatorUrl = await waitFor("the simulator url", () => /simulated Exchange Online at (https:\/\/\S+)/.exec(output)?.[1], 5_000);
+}, 60_000);
+
+afterAll(async () => {
+  if (child && child.exitCode === null) {
+    child.kill("SIGKILL");
+  }
+});
+
+describe("local host", () => {
+  it("answers health and lists the demo tenant's mailboxes", async () => {
+    expect((await getJson(`${apiUrl}/api/health`)).status).toBe(200);
+    const { body } = await getJson(`${apiUrl}/api/mailboxes?pageSize=100`);
+    expect(body.items).toHaveLength(5);
+    expect(body.items[0].workloads.incoming).toMatchObject({ syncMethod: "ServerSideSync", enabled: true });
+  });
+
+  it("mail delivered to a mailbox is readable through GET /api/emails within seconds", async () => {
+    const sim = connectExchangeSimulator(simulatorUrl);
+    const { body } = await getJson(`${apiUrl}/api/mailboxes?pageSize=100`);
+    const target = body.items[0];
+    const subject = `End-to-end check ${Date.now()}`;
+    await sim.deliverMessage({ mailbox: target.emailAddress, subject, from: { address: "customer@fabrikam.example", name: "A Customer" }, to: [{ address: target.emailAddress }] });
+    const email = await waitFor(
+      "the delivered mail to be synced",
+      async () => {
+        const list = await getJson(`${apiUrl}/api/emails?mailboxId=${target.id}&pageSize=200`);
+        return list.body.items.find((item: { subject: string }) => item.subject === subject);
+      },
+      30_000,
+    );
+    const full = await getJson(`${apiUrl}/api/emails/${email.id}`);
+    expect(full.body).toMatchObject({ subject, direction: "Incoming", from: { address: "customer@fabrikam.example" } });
+    const mailbox = await getJson(`${apiUrl}/api/mailboxes/${target.id}`);
+    expect(mailbox.body.workloads.incoming.status).toBe("Success");
+  }, 40_000);
+
+  it("bad requests get a 4xx naming the field", async () => {
+    const missing = await getJson(`${apiUrl}/api/emails`);
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.field).toBe("mailboxId");
+    const badPage = await getJson(`${apiUrl}/api/mailboxes?pageSize=5000`);
+    expect(badPage.status).toBe(400);
+    expect(badPage.body.error.field).toBe("pageSize");
+    const badToken = await getJson(`${apiUrl}/api/mailboxes?continuationToken=bm90LWEtdG9rZW4`);
+    expect(badToken.status).toBe(400);
+    expect(badToken.body.error.field).toBe("continuationToken");
+    expect((await getJson(`${apiUrl}/api/mailboxes/no-such-mailbox`)).status).toBe(404);
+    expect((await getJson(`${apiUrl}/api/nothing-here`)).status).toBe(404);
+  });
+
+  it("prints progress and stops cleanly on Ctrl-C", async () => {
+    await waitFor("a progress line", () => (/mailboxes synced \d+ · emails synced \d+/.test(output) ? true : undefined), 15_000);
+    child.kill("SIGINT");
+    const code = await new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
+    expect(code).toBe(0);
+    expect(output).toMatch(/stopped/);
+  }, 30_000);
+});
