@@ -30,7 +30,7 @@ export interface LocalMailbox {
 export interface DemoTenant {
   settings: Environment;
   mailboxes: LocalMailbox[];
-  startMail(everyMs: number): { stop(): void };
+  startMail(everyMs: number): { deliverNext(): Promise<void>; stop(): void };
 }
 
 /** A stable GUID-shaped id for an address, so re-seeding finds the same mailbox record. */

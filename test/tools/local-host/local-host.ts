@@ -92,6 +92,13 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     setRuntime(runtime);
     await seedLocalMailboxes(runtime, demo ? demo.mailboxes : options.realMailboxes.map((address) => ({ address })), demo ? "demo" : "local");
 
+    if (demo) {
+      // A first handful of mail before the first cycle, so the demo shows synced mail at once.
+      const flow = demo.startMail(options.demo!.mailEveryMs);
+      cleanups.push(() => flow.stop());
+      for (let i = 0; i < Math.min(10, options.demo!.mailboxCount * 2); i++) await flow.deliverNext();
+    }
+
     const stats: LocalHostStats = { mailboxesSynced: 0, itemsSynced: 0, cycles: 0, throttled: 0, errors: 0 };
     const synced = new Set<string>();
     const logHandler = (level: string, ...args: unknown[]) => {
@@ -152,11 +159,6 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
 
     const http = await serveHttpFunctions(definitions, { host: options.host, port: options.httpPort, logHandler });
     cleanups.push(() => http.close());
-
-    if (simulator && demo) {
-      const flow = demo.startMail(options.demo!.mailEveryMs);
-      cleanups.push(() => flow.stop());
-    }
 
     return { url: http.url, simulatorUrl: simulator?.url, runtime, bus, stats: () => ({ ...stats }), stop };
   } catch (error) {
