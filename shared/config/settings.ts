@@ -178,3 +178,31 @@ export function loadSettings(env: Environment = process.env, options: { serviceB
     cycleMaxMs: integer(env, "CYCLE_MAX_SECONDS", 240, 10, 1_500) * 1000,
   };
 }
+
+/**
+ * Every app setting the product reads, for the docs, the sample settings file and the infra tests
+ * (which check the templates set each required one and nothing unknown).
+ */
+export const settingCatalog: ReadonlyArray<{ name: string; required: "yes" | "no" | "oneOf"; description: string }> = [
+  { name: "GRAPH_TENANT_ID", required: "yes", description: "Entra tenant id (GUID) or primary domain" },
+  { name: "GRAPH_CLIENT_ID", required: "yes", description: "the Entra app registration's application (client) id" },
+  { name: "GRAPH_CREDENTIAL_KIND", required: "no", description: "clientSecret (default), certificate or managedIdentity" },
+  { name: "GRAPH_CLIENT_SECRET", required: "no", description: "client secret, for clientSecret (a Key Vault reference in Azure)" },
+  { name: "GRAPH_CERTIFICATE_PEM", required: "no", description: "PEM certificate and private key, for certificate (a Key Vault reference in Azure)" },
+  { name: "GRAPH_MANAGED_IDENTITY_CLIENT_ID", required: "no", description: "user-assigned identity used as the app's federated credential, for managedIdentity" },
+  { name: "GRAPH_ENDPOINT", required: "no", description: "Graph root (default https://graph.microsoft.com)" },
+  { name: "LOGIN_AUTHORITY_HOST", required: "no", description: "login authority (default https://login.microsoftonline.com)" },
+  { name: "GRAPH_PAGE_SIZE", required: "no", description: "delta page size, 1-1000 (default 50)" },
+  { name: "GRAPH_REQUEST_TIMEOUT_SECONDS", required: "no", description: "per-request timeout (default 30)" },
+  { name: syncStorageSetting, required: "oneOf", description: "storage connection string (local development)" },
+  { name: `${syncStorageSetting}__tableServiceUri`, required: "oneOf", description: "table endpoint, with a managed identity" },
+  { name: `${syncStorageSetting}__blobServiceUri`, required: "oneOf", description: "blob endpoint, with a managed identity" },
+  { name: `${syncStorageSetting}__clientId`, required: "no", description: "client id of the user-assigned identity for storage" },
+  { name: serviceBusConnectionSetting, required: "oneOf", description: "Service Bus connection string (local development)" },
+  { name: `${serviceBusConnectionSetting}__fullyQualifiedNamespace`, required: "oneOf", description: "<namespace>.servicebus.windows.net, with a managed identity" },
+  { name: `${serviceBusConnectionSetting}__clientId`, required: "no", description: "client id of the user-assigned identity for Service Bus" },
+  { name: `${serviceBusConnectionSetting}__credential`, required: "no", description: "managedidentity (read by the Functions host's trigger)" },
+  { name: "DEPLOYMENT_ID", required: "no", description: "this deployment's id, stamped into the mailboxes it owns (default 'default')" },
+  { name: "CYCLE_MAX_ITEMS", required: "no", description: "items per cycle before it yields (default 500)" },
+  { name: "CYCLE_MAX_SECONDS", required: "no", description: "seconds per cycle before it yields (default 240)" },
+];
