@@ -15,7 +15,7 @@ export async function incomingEmail(message: unknown, context: InvocationContext
     context.warn("Dropped a malformed incoming-email message", { messageId: context.triggerMetadata?.messageId });
     return;
   }
-  const report = await runWorkload(await getRuntime(), incomingEngine, body, { requireApproval: true });
+  const report = await runWorkload(await getRuntime(), incomingEngine, body);
   logCycle({ info: (m, p) => context.log(m, p), warn: (m, p) => context.warn(m, p) }, report);
 }
 

@@ -3,46 +3,88 @@
  * Azure Functions get it lazily from process.env with Service Bus as the queue; the local host and
  * tests build their own (in-process bus, Azurite, the simulator) and install it with setRuntime.
  */
-import { loadSettings, type SyncSettings } from "./config/settings.js";
+import { profileGraphSettings } from "./config/profile-credentials.js";
+import { loadSettings, type Environment, type SyncSettings } from "./config/settings.js";
+import type { EmailServerProfile } from "./domain/profile.js";
 import { GraphConnection } from "./graph/graph-connection.js";
 import { GraphTokenProvider, type TokenSource } from "./graph/token-provider.js";
 import { ServiceBusWorkQueue } from "./queues/service-bus-sender.js";
 import type { WorkQueueSender } from "./queues/work-queue.js";
+import { AlertRepository } from "./storage/alert-repository.js";
+import { ConnectionSlots } from "./storage/connection-slots.js";
 import { CursorRepository } from "./storage/cursor-repository.js";
 import { EmailRepository } from "./storage/email-repository.js";
 import { ItemFailureRepository } from "./storage/item-failure-repository.js";
 import { LargeTextStore } from "./storage/large-text-store.js";
+import { MailboxAddressIndex } from "./storage/mailbox-address-index.js";
 import { MailboxRepository } from "./storage/mailbox-repository.js";
+import { OrgSettingsRepository } from "./storage/org-settings-repository.js";
 import { ProfileRepository } from "./storage/profile-repository.js";
 import { StorageAccount } from "./storage/storage-account.js";
 
 export interface Runtime {
   settings: SyncSettings;
+  env: Environment;
   storage: StorageAccount;
   mailboxes: MailboxRepository;
+  addresses: MailboxAddressIndex;
   profiles: ProfileRepository;
+  orgSettings: OrgSettingsRepository;
   cursors: CursorRepository;
   emails: EmailRepository;
   failures: ItemFailureRepository;
+  alerts: AlertRepository;
+  connectionSlots: ConnectionSlots;
+  /** The deployment app's connection (alert notices, and profiles that use the deployment app). */
   graph: GraphConnection;
+  /** The connection for a profile's mailboxes. */
+  graphFor(profile: EmailServerProfile): GraphConnection;
   queue: WorkQueueSender;
   now: () => number;
 }
 
-export function createRuntime(settings: SyncSettings, options: { queue?: WorkQueueSender; tokens?: TokenSource; now?: () => number } = {}): Runtime {
+export interface RuntimeOptions {
+  queue?: WorkQueueSender;
+  tokens?: TokenSource;
+  now?: () => number;
+  env?: Environment;
+}
+
+export function createRuntime(settings: SyncSettings, options: RuntimeOptions = {}): Runtime {
   const storage = new StorageAccount(settings.storage);
   const largeText = new LargeTextStore(storage);
+  const env = options.env ?? process.env;
+  const graph = new GraphConnection(settings.graph, options.tokens ?? new GraphTokenProvider(settings.graph));
+  const perProfile = new Map<string, { key: string; connection: GraphConnection }>();
+  const now = options.now ?? Date.now;
   return {
     settings,
+    env,
     storage,
     mailboxes: new MailboxRepository(storage),
+    addresses: new MailboxAddressIndex(storage),
     profiles: new ProfileRepository(storage),
+    orgSettings: new OrgSettingsRepository(storage),
     cursors: new CursorRepository(storage),
     emails: new EmailRepository(storage, largeText),
     failures: new ItemFailureRepository(storage),
-    graph: new GraphConnection(settings.graph, options.tokens ?? new GraphTokenProvider(settings.graph)),
+    alerts: new AlertRepository(storage),
+    connectionSlots: new ConnectionSlots(storage, () => now()),
+    graph,
+    graphFor(profile) {
+      const key = JSON.stringify([profile.credential, profile.requestTimeoutSeconds]);
+      if (profile.credential.kind === "deploymentApp" && profile.requestTimeoutSeconds * 1000 === settings.graph.requestTimeoutMs) return graph;
+      const cached = perProfile.get(profile.id);
+      if (cached?.key === key) return cached.connection;
+      const graphSettings = profileGraphSettings(settings.graph, profile.credential, profile.requestTimeoutSeconds, env);
+      const connection = profile.credential.kind === "deploymentApp" && options.tokens
+        ? new GraphConnection(graphSettings, options.tokens)
+        : new GraphConnection(graphSettings, new GraphTokenProvider(graphSettings));
+      perProfile.set(profile.id, { key, connection });
+      return connection;
+    },
     queue: options.queue ?? serviceBusQueue(settings),
-    now: options.now ?? Date.now,
+    now,
   };
 }
 

@@ -24,7 +24,14 @@ export const tableNames = {
   mailboxItems: "mailboxitems",
   /** Item-level failures (for example mail over 150 MB). */
   itemFailures: "itemfailures",
+  /** Alerts, readable per mailbox, per profile and overall, newest first. */
   alerts: "alerts",
+  /** Organization settings (one row). */
+  orgSettings: "orgsettings",
+  /** Email address → mailbox id: one Exchange mailbox maps to one mailbox record. */
+  mailboxAddresses: "mailboxaddresses",
+  /** Leased connection slots per profile: the profile's max concurrent connections. */
+  connectionSlots: "connectionslots",
 } as const;
 
 export const blobContainers = {

@@ -1,20 +1,30 @@
 /** Email server profiles in Table Storage, one partition (profiles are few). */
 import type { TableClient } from "@azure/data-tables";
 import { tableNames } from "../config/names.js";
-import { defaultIncomingPolling, type EmailServerProfile } from "../domain/profile.js";
+import { defaultPolling, newProfile, type EmailServerProfile } from "../domain/profile.js";
 import { hasStatus, type StorageAccount } from "./storage-account.js";
 
 const partition = "profile";
 
 function fromEntity(row: Record<string, unknown>): EmailServerProfile {
-  return {
-    id: String(row.rowKey),
-    name: String(row.name),
-    processEmailsFrom: (row.processEmailsFrom as string) || undefined,
-    incomingPolling: row.incomingPolling ? JSON.parse(String(row.incomingPolling)) : defaultIncomingPolling,
-    createdAt: String(row.createdAt),
-    updatedAt: String(row.updatedAt),
-  };
+  const json = <T>(name: string, fallback: T): T => (typeof row[name] === "string" && row[name] ? (JSON.parse(String(row[name])) as T) : fallback);
+  return newProfile(
+    {
+      id: String(row.rowKey),
+      name: String(row.name),
+      credential: json("credential", { kind: "deploymentApp" }),
+      processEmailsFrom: (row.processEmailsFrom as string) || undefined,
+      maxConcurrentConnections: Number(row.maxConcurrentConnections ?? 10),
+      requestTimeoutSeconds: Number(row.requestTimeoutSeconds ?? 30),
+      polling: { ...defaultPolling, ...json("polling", {}) },
+      ownerEmail: (row.ownerEmail as string) || undefined,
+      saveSentToSentItems: row.saveSentToSentItems !== false,
+      alertOwnerWhenMajorityFail: row.alertOwnerWhenMajorityFail !== false,
+      createdAt: String(row.createdAt),
+      updatedAt: String(row.updatedAt),
+    },
+    0,
+  );
 }
 
 export class ProfileRepository {
@@ -33,18 +43,40 @@ export class ProfileRepository {
     }
   }
 
+  async list(): Promise<EmailServerProfile[]> {
+    const profiles: EmailServerProfile[] = [];
+    for await (const row of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq '${partition}'` } })) {
+      profiles.push(fromEntity(row));
+    }
+    return profiles;
+  }
+
   async put(profile: EmailServerProfile): Promise<void> {
     await this.table.upsertEntity(
       {
         partitionKey: partition,
         rowKey: profile.id,
         name: profile.name,
+        credential: JSON.stringify(profile.credential),
         processEmailsFrom: profile.processEmailsFrom ?? "",
-        incomingPolling: JSON.stringify(profile.incomingPolling),
+        maxConcurrentConnections: profile.maxConcurrentConnections,
+        requestTimeoutSeconds: profile.requestTimeoutSeconds,
+        polling: JSON.stringify(profile.polling),
+        ownerEmail: profile.ownerEmail ?? "",
+        saveSentToSentItems: profile.saveSentToSentItems,
+        alertOwnerWhenMajorityFail: profile.alertOwnerWhenMajorityFail,
         createdAt: profile.createdAt,
         updatedAt: profile.updatedAt,
       },
       "Replace",
     );
+  }
+
+  async remove(profileId: string): Promise<void> {
+    try {
+      await this.table.deleteEntity(partition, profileId);
+    } catch (error) {
+      if (!hasStatus(error, 404)) throw error;
+    }
   }
 }

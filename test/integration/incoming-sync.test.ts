@@ -75,8 +75,8 @@ describe("incoming email", () => {
     const { runWorkload } = await import("../../shared/sync/workload-runner.js");
     const { incomingEngine } = await import("../../shared/sync/incoming/incoming-engine.js");
     const message = { mailboxId: mb.id, workload: "incoming" as const, slot, reason: "scheduled" as const };
-    const first = await runWorkload(h.runtime, incomingEngine, message, { requireApproval: true });
-    const second = await runWorkload(h.runtime, incomingEngine, message, { requireApproval: true });
+    const first = await runWorkload(h.runtime, incomingEngine, message);
+    const second = await runWorkload(h.runtime, incomingEngine, message);
     expect(first.outcome).toBe("completed");
     expect(second).toMatchObject({ outcome: "skipped", reason: "stale" });
     expect(await allEmails(h.runtime, mb.id)).toHaveLength(5);

@@ -4,7 +4,7 @@
  */
 import { loadSettings, type Environment } from "../../shared/config/settings.js";
 import { newMailbox, type Mailbox } from "../../shared/domain/mailbox.js";
-import { defaultIncomingPolling, type PollingBounds } from "../../shared/domain/profile.js";
+import { defaultIncomingPolling, defaultPolling, newProfile, type PollingBounds } from "../../shared/domain/profile.js";
 import { InProcessServiceBus } from "../../shared/queues/in-process-bus.js";
 import type { WorkloadMessageBody } from "../../shared/queues/work-queue.js";
 import { createRuntime, type Runtime } from "../../shared/runtime.js";
@@ -55,13 +55,7 @@ export async function startSyncHarness(options: { env?: Environment; polling?: P
   const bus = new InProcessServiceBus();
   const runtime = createRuntime(loadSettings(env, { serviceBus: false }), { queue: bus });
   await runtime.storage.ensureCreated();
-  await runtime.profiles.put({
-    id: "profile-1",
-    name: "Test profile",
-    incomingPolling: options.polling ?? defaultIncomingPolling,
-    createdAt: new Date().toISOString(),
-    updatedAt: new Date().toISOString(),
-  });
+  await runtime.profiles.put(newProfile({ id: "profile-1", name: "Test profile", polling: { ...defaultPolling, incoming: options.polling ?? defaultIncomingPolling } }, runtime.now()));
 
   return {
     azurite, sim, tenantId, clientId, clientSecret, bus, runtime, env,
@@ -88,7 +82,7 @@ export async function startSyncHarness(options: { env?: Environment; polling?: P
     async runIncoming(mailboxId) {
       const stored = await runtime.mailboxes.get(mailboxId);
       const message: WorkloadMessageBody = { mailboxId, workload: "incoming", slot: stored?.mailbox.workloads.incoming.nextSlot ?? 0, reason: "scheduled" };
-      return runWorkload(runtime, incomingEngine, message, { requireApproval: true });
+      return runWorkload(runtime, incomingEngine, message);
     },
     async mailbox(mailboxId) {
       const stored = await runtime.mailboxes.get(mailboxId);

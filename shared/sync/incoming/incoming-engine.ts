@@ -11,11 +11,11 @@ import { syncFolder, type CycleBudget } from "./folder-round.js";
 export const incomingEngine: WorkloadEngine = {
   workload: "incoming",
 
-  async run({ runtime, mailbox, profile, counter, startedAt }: CycleContext): Promise<EngineResult> {
+  async run({ runtime, mailbox, profile, graph, counter, startedAt }: CycleContext): Promise<EngineResult> {
     const cursors = await runtime.cursors.forMailbox(mailbox.id, "incoming");
     const startFrom = effectiveProcessEmailsFrom(profile.processEmailsFrom, mailbox.processEmailsFrom) ?? mailbox.createdAt;
     const budget: CycleBudget = { deadline: startedAt + runtime.settings.cycleMaxMs, maxItems: runtime.settings.cycleMaxItems, items: 0 };
-    const deps = { ...runtime, pageSize: runtime.settings.graph.pageSize };
+    const deps = { ...runtime, graph, pageSize: runtime.settings.graph.pageSize };
     const userKey = mailbox.exchangeUserId ?? mailbox.emailAddress;
     // The two folders are independent deltas: two requests at a time stays well within the
     // four concurrent requests Exchange allows per mailbox.
@@ -32,6 +32,6 @@ export const incomingEngine: WorkloadEngine = {
   },
 
   nextRun(now, end, recentItems, profile) {
-    return nextIncomingRun(now, end, recentItems, profile.incomingPolling);
+    return nextIncomingRun(now, end, recentItems, profile.polling.incoming);
   },
 };

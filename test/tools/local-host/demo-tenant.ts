@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Environment } from "../../../shared/config/settings.js";
 import { newMailbox } from "../../../shared/domain/mailbox.js";
-import type { EmailServerProfile } from "../../../shared/domain/profile.js";
+import { defaultPolling, newProfile, type EmailServerProfile } from "../../../shared/domain/profile.js";
 import type { Runtime } from "../../../shared/runtime.js";
 import { startMailFlow } from "../exchange-simulator/demo.js";
 import type { ExchangeSimulator } from "../exchange-simulator/index.js";
@@ -76,13 +76,17 @@ export async function seedLocalMailboxes(runtime: Runtime, mailboxes: LocalMailb
   const now = runtime.now();
   const at = new Date(now).toISOString();
   const existing = await runtime.profiles.get(profileId);
-  const profile: EmailServerProfile = {
-    id: profileId,
-    name: profileId === "demo" ? "Demo tenant (simulated Exchange Online)" : "Local host",
-    incomingPolling: profileId === "demo" ? { minSeconds: 5, defaultSeconds: 10, maxSeconds: 30 } : { minSeconds: 120, defaultSeconds: 300, maxSeconds: 720 },
-    createdAt: existing?.createdAt ?? at,
-    updatedAt: at,
-  };
+  const fast = { minSeconds: 5, defaultSeconds: 10, maxSeconds: 30 };
+  const profile: EmailServerProfile = newProfile(
+    {
+      id: profileId,
+      name: profileId === "demo" ? "Demo tenant (simulated Exchange Online)" : "Local host",
+      polling: profileId === "demo" ? { incoming: fast, outgoing: fast, act: fast } : defaultPolling,
+      createdAt: existing?.createdAt ?? at,
+      updatedAt: at,
+    },
+    now,
+  );
   await runtime.profiles.put(profile);
   for (const { address, exchangeUserId } of mailboxes) {
     const id = mailboxIdFor(address);

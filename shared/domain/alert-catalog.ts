@@ -1,0 +1,166 @@
+/**
+ * Where to add a new alert: here. Every alert the product raises, with its level and, in plain
+ * words, what happened and what to do. Pure: the text is built from ids and codes, never from mail.
+ */
+import type { Workload } from "./workloads.js";
+
+export type AlertLevel = "Error" | "Warning" | "Information";
+
+export interface AlertFacts {
+  mailboxAddress?: string;
+  profileName?: string;
+  workload?: Workload;
+  errorCode?: string;
+  /** Free detail made of counts and ids only (e.g. "11 of 20 mailboxes"). */
+  detail?: string;
+}
+
+interface CatalogEntry {
+  level: AlertLevel;
+  /** Whom the alert concerns: one mailbox, or the whole profile. */
+  about: "mailbox" | "profile";
+  title: (f: AlertFacts) => string;
+  cause: (f: AlertFacts) => string;
+  fix: (f: AlertFacts) => string;
+}
+
+const workloadName = (w?: Workload) => (w === "incoming" ? "incoming email" : w === "outgoing" ? "outgoing email" : w === "act" ? "appointments, contacts and tasks" : "synchronization");
+const mailbox = (f: AlertFacts) => f.mailboxAddress ?? "the mailbox";
+const code = (f: AlertFacts) => (f.errorCode ? ` (${f.errorCode})` : "");
+
+export const alertCatalog = {
+  SecureConnectionFailed: {
+    level: "Error",
+    about: "mailbox",
+    title: (f) => `A secure connection to Exchange Online failed for ${mailbox(f)}`,
+    cause: (f) => `The connection to Microsoft Graph or the login authority could not be established or was reset${code(f)}, repeatedly.`,
+    fix: () => "Check that the Function App can reach graph.microsoft.com and login.microsoftonline.com (or the sovereign cloud's endpoints in GRAPH_ENDPOINT and LOGIN_AUTHORITY_HOST), then Test & Enable the mailbox.",
+  },
+  MailboxNotApproved: {
+    level: "Warning",
+    about: "mailbox",
+    title: (f) => `The email address ${mailbox(f)} needs approval`,
+    cause: () => "Email is processed only for approved mailboxes, and this mailbox's address has not been approved.",
+    fix: () => "A CRM admin approves the mailbox (POST /api/mailboxes/{id}/approve); for Exchange Online a tenant admin must also have granted the app consent. Then Test & Enable it.",
+  },
+  MailboxLocationUnknown: {
+    level: "Error",
+    about: "mailbox",
+    title: (f) => `The mailbox location of ${mailbox(f)} could not be determined`,
+    cause: (f) => `Exchange Online has no active cloud mailbox for this address${code(f)}: it does not exist, is inactive or soft-deleted, or is hosted on premises.`,
+    fix: () => "Check the address and that the user has an Exchange Online licence and mailbox, correct the mailbox record if needed, then Test & Enable it.",
+  },
+  CredentialsInvalid: {
+    level: "Error",
+    about: "profile",
+    title: (f) => `The credentials of email server profile ${f.profileName ?? ""} are wrong or insufficient`.trimEnd(),
+    cause: (f) => `The login authority or Graph refused the app's credentials${code(f)}: the client secret or certificate is wrong or expired, the app is not in the tenant, or consent is missing. Every mailbox of the profile was disabled.`,
+    fix: () => "Renew the secret or certificate in Key Vault (or correct the tenant and client id), make sure a tenant admin granted admin consent, then Test & Enable the profile's mailboxes.",
+  },
+  AccessDenied: {
+    level: "Error",
+    about: "mailbox",
+    title: (f) => `Access to ${mailbox(f)} was denied`,
+    cause: (f) => `Graph refused access to this mailbox${code(f)}: the app lacks the application permission ${f.workload === "outgoing" ? "Mail.Send" : f.workload === "act" ? "Calendars.ReadWrite, Contacts.ReadWrite or Tasks.ReadWrite.All" : "Mail.ReadWrite"}, or the mailbox is outside the app's scope (Exchange RBAC for Applications or an application access policy).`,
+    fix: () => "Grant the permission with admin consent, or add the mailbox to the group the app is scoped to, then Test & Enable the mailbox.",
+  },
+  OwnedByAnotherOrganization: {
+    level: "Error",
+    about: "mailbox",
+    title: (f) => `${mailbox(f)} is configured to synchronize with another organization`,
+    cause: () => "The mailbox's appointments, contacts and tasks are synchronized by another deployment. One Exchange mailbox syncs them with one organization only.",
+    fix: () => "Test & Enable with takeOwnership: true to make this deployment the owner (the other stops syncing them), or set the ACT sync method to None here.",
+  },
+  EmailTooLarge: {
+    level: "Warning",
+    about: "mailbox",
+    title: (f) => `An email in ${mailbox(f)} was not created because it is larger than 150 MB`,
+    cause: () => "Email over 150 MB is not tracked. The item-level failure lists it.",
+    fix: () => "Forward a smaller copy (without the large attachments) or track it manually.",
+  },
+  TransientFailuresExhausted: {
+    level: "Error",
+    about: "mailbox",
+    title: (f) => `${workloadName(f.workload)} for ${mailbox(f)} was disabled after repeated failures`,
+    cause: (f) => `The ${workloadName(f.workload)} workload failed 10 times in a row, 5 minutes apart${code(f)}.`,
+    fix: () => "Check Exchange Online service health and the error code in the mailbox's last error, then Test & Enable the mailbox.",
+  },
+  ProfileMajorityFailing: {
+    level: "Error",
+    about: "profile",
+    title: (f) => `More than half of the mailboxes of profile ${f.profileName ?? ""} failed in the last hour`.replace("  ", " "),
+    cause: (f) => `${f.detail ?? "Most mailboxes"} of this profile recorded a failure within the hour: the cause is probably shared (credentials, permissions, network).`,
+    fix: () => "Read the mailboxes' alerts for the common cause, fix it, then Test & Enable the mailboxes.",
+  },
+  DeadLettered: {
+    level: "Error",
+    about: "mailbox",
+    title: (f) => `A ${workloadName(f.workload)} run for ${mailbox(f)} failed on every delivery`,
+    cause: () => "The queue message for the run failed 10 times and was dead-lettered. The mailbox was rescheduled.",
+    fix: () => "Look at the function's failures in Application Insights for this mailbox id; the next run is already queued.",
+  },
+  SendingLimitReached: {
+    level: "Warning",
+    about: "mailbox",
+    title: (f) => `Sending from ${mailbox(f)} is paused by Exchange Online's sending limits`,
+    cause: (f) => `Exchange Online allows 30 messages a minute and 10,000 recipients a day per mailbox${code(f)}. Pending email waits; nothing failed.`,
+    fix: () => "Nothing to do: sending resumes when the limit allows. Spread bulk sends over more mailboxes if this recurs.",
+  },
+  PendingSendNotApproved: {
+    level: "Warning",
+    about: "mailbox",
+    title: (f) => `Email from ${mailbox(f)} is waiting: the mailbox is not approved`,
+    cause: () => "Email marked Send stays Pending Send because its sender mailbox is not approved.",
+    fix: () => "A CRM admin approves the mailbox, then Test & Enables it.",
+  },
+  PendingSendNotEnabled: {
+    level: "Warning",
+    about: "mailbox",
+    title: (f) => `Email from ${mailbox(f)} is waiting: outgoing email is not enabled`,
+    cause: () => "Email marked Send stays Pending Send because its sender mailbox is not enabled for outgoing email, or its outgoing sync method is None.",
+    fix: () => "Set the outgoing sync method to Server-Side Sync and Test & Enable the mailbox.",
+  },
+  EmailRejected: {
+    level: "Warning",
+    about: "mailbox",
+    title: (f) => `Exchange Online rejected an item for ${mailbox(f)}`,
+    cause: (f) => `The item was refused${code(f)} (for example an invalid recipient or a message too large).`,
+    fix: () => "Correct the item; the mailbox keeps syncing.",
+  },
+  TestAndEnableSucceeded: {
+    level: "Information",
+    about: "mailbox",
+    title: (f) => `${mailbox(f)} passed Test & Enable`,
+    cause: (f) => `Every enabled workload was reached successfully${f.detail ? `: ${f.detail}` : ""}.`,
+    fix: () => "Nothing to do.",
+  },
+  AppointmentWithoutOrganizer: {
+    level: "Warning",
+    about: "mailbox",
+    title: (f) => `An appointment of ${mailbox(f)} cannot sync without an organizer`,
+    cause: () => "Appointments need an organizer to be synchronized with Exchange.",
+    fix: () => "Set the appointment's organizer in the CRM; it syncs on the next cycle.",
+  },
+  SyncConflict: {
+    level: "Warning",
+    about: "mailbox",
+    title: (f) => `A record of ${mailbox(f)} changed on both sides`,
+    cause: (f) => `The CRM record and the Exchange item both changed since the last sync${f.detail ? ` (${f.detail})` : ""}; the conflict rule decided the result.`,
+    fix: () => "Check the record; edit it again if the merged result is not what you want.",
+  },
+} satisfies Record<string, CatalogEntry>;
+
+export type AlertCode = keyof typeof alertCatalog;
+
+export interface AlertText {
+  level: AlertLevel;
+  about: "mailbox" | "profile";
+  title: string;
+  cause: string;
+  fix: string;
+}
+
+export function describeAlert(code: AlertCode, facts: AlertFacts): AlertText {
+  const entry: CatalogEntry = alertCatalog[code];
+  return { level: entry.level, about: entry.about, title: entry.title(facts), cause: entry.cause(facts), fix: entry.fix(facts) };
+}

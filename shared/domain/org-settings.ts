@@ -1,0 +1,17 @@
+/** Organization-wide settings that CRM admins change through the API. */
+import type { AlertLevel } from "./alert-catalog.js";
+
+export interface OrgSettings {
+  /** Process email only for approved mailboxes (server-side sync's default: on). */
+  requireApprovedMailboxes: boolean;
+  /** Alert levels that are recorded; the others are dropped. */
+  alertLevels: AlertLevel[];
+  /** Mailbox that emails alert notices to profile owners; none means record only. */
+  alertSenderMailbox?: string;
+  updatedAt?: string;
+}
+
+export const defaultOrgSettings: OrgSettings = {
+  requireApprovedMailboxes: true,
+  alertLevels: ["Error", "Warning", "Information"],
+};

@@ -1,0 +1,49 @@
+/** The organization settings row, cached briefly: every cycle reads it. */
+import type { TableClient } from "@azure/data-tables";
+import { tableNames } from "../config/names.js";
+import { defaultOrgSettings, type OrgSettings } from "../domain/org-settings.js";
+import { hasStatus, type StorageAccount } from "./storage-account.js";
+
+const cacheMs = 30_000;
+
+export class OrgSettingsRepository {
+  private readonly table: TableClient;
+  private cached?: { value: OrgSettings; until: number };
+
+  constructor(storage: StorageAccount) {
+    this.table = storage.table(tableNames.orgSettings);
+  }
+
+  async get(options: { fresh?: boolean } = {}): Promise<OrgSettings> {
+    if (!options.fresh && this.cached && this.cached.until > Date.now()) return this.cached.value;
+    let value: OrgSettings = defaultOrgSettings;
+    try {
+      const row = await this.table.getEntity<Record<string, unknown>>("org", "settings");
+      value = {
+        requireApprovedMailboxes: row.requireApprovedMailboxes !== false,
+        alertLevels: row.alertLevels ? JSON.parse(String(row.alertLevels)) : defaultOrgSettings.alertLevels,
+        alertSenderMailbox: (row.alertSenderMailbox as string) || undefined,
+        updatedAt: (row.updatedAt as string) || undefined,
+      };
+    } catch (error) {
+      if (!hasStatus(error, 404)) throw error;
+    }
+    this.cached = { value, until: Date.now() + cacheMs };
+    return value;
+  }
+
+  async put(settings: OrgSettings): Promise<void> {
+    await this.table.upsertEntity(
+      {
+        partitionKey: "org",
+        rowKey: "settings",
+        requireApprovedMailboxes: settings.requireApprovedMailboxes,
+        alertLevels: JSON.stringify(settings.alertLevels),
+        alertSenderMailbox: settings.alertSenderMailbox ?? "",
+        updatedAt: settings.updatedAt ?? new Date().toISOString(),
+      },
+      "Replace",
+    );
+    this.cached = { value: settings, until: Date.now() + cacheMs };
+  }
+}
