@@ -70,3 +70,17 @@ export async function respond(work: () => Promise<HttpResponseInit>, log?: { err
     return json(500, { error: { code: "InternalError", message: "The request failed on the server; it changed nothing that a retry would repeat. Try again." } });
   }
 }
+
+/** The request's JSON body, or a 400 when it is missing or not JSON. */
+export async function jsonBody(request: HttpRequest, options: { optional?: boolean } = {}): Promise<unknown> {
+  const text = await request.text();
+  if (!text.trim()) {
+    if (options.optional) return {};
+    throw new ApiError(400, "BadRequest", "The request needs a JSON body.", "(body)");
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError(400, "BadRequest", "The request body is not valid JSON.", "(body)");
+  }
+}

@@ -1,8 +1,8 @@
 /** Read side of the mailbox API: how a mailbox and its workloads look to admins. */
-import { z } from "zod";
 import type { Mailbox, WorkloadState } from "../domain/mailbox.js";
 import { workloads } from "../domain/workloads.js";
 import type { Runtime } from "../runtime.js";
+import { mailboxListQuery } from "./admin-schemas.js";
 import { ApiError, notFound, pagingQuery, parseOrThrow } from "./http-responses.js";
 
 function workloadView(state: WorkloadState) {
@@ -35,7 +35,8 @@ export function mailboxView(mailbox: Mailbox) {
   };
 }
 
-export const mailboxIdParam = z.string().regex(/^[A-Za-z0-9._@-]{1,128}$/, "must be 1-128 letters, digits, '.', '_', '@' or '-'");
+export { idParam as mailboxIdParam } from "./admin-schemas.js";
+import { idParam as mailboxIdParam } from "./admin-schemas.js";
 
 export async function getMailbox(runtime: Runtime, id: string) {
   const mailboxId = parseOrThrow(mailboxIdParam, id, "route");
@@ -45,8 +46,8 @@ export async function getMailbox(runtime: Runtime, id: string) {
 }
 
 export async function listMailboxes(runtime: Runtime, query: Record<string, string>) {
-  const { pageSize, continuationToken } = parseOrThrow(pagingQuery.extend({ profileId: mailboxIdParam.optional() }), query, "query");
-  const page = await withContinuation(() => runtime.mailboxes.listPage({ pageSize, continuationToken, profileId: query.profileId }));
+  const input = parseOrThrow(pagingQuery.extend(mailboxListQuery.shape), query, "query");
+  const page = await withContinuation(() => runtime.mailboxes.listPage(input));
   return { items: page.items.map(mailboxView), continuationToken: page.continuationToken ?? null };
 }
 

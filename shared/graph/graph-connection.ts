@@ -11,6 +11,7 @@ import { AuthenticationHandler, Client, HTTPMessageHandler, type AuthenticationP
 import { GraphError } from "@microsoft/microsoft-graph-client";
 import type { GraphSettings } from "../config/settings.js";
 import { GraphRequestError, parseRetryAfter, TokenRequestError } from "./graph-errors.js";
+import { MailboxRequestGate, mailboxKeyOf } from "./mailbox-request-gate.js";
 import type { TokenSource } from "./token-provider.js";
 
 export interface GraphCallOptions {
@@ -25,6 +26,7 @@ export interface GraphCallCounter {
 
 export class GraphConnection {
   private readonly client: Client;
+  private readonly gate = new MailboxRequestGate();
   readonly endpoint: string;
 
   constructor(
@@ -75,23 +77,26 @@ export class GraphConnection {
   private async send<T>(method: string, pathOrLink: string, body: unknown, options: GraphCallOptions, counter?: GraphCallCounter): Promise<T> {
     const prefer = ['IdType="ImmutableId"'];
     if (options.pageSize) prefer.push(`odata.maxpagesize=${options.pageSize}`);
-    const request = this.client
-      .api(pathOrLink)
-      .header("Prefer", prefer.join(", "))
-      .option("signal", AbortSignal.timeout(this.settings.requestTimeoutMs));
     if (counter) counter.requests++;
-    try {
-      switch (method) {
-        case "GET":
-          return (await request.get()) as T;
-        case "PATCH":
-          return (await request.patch(body)) as T;
-        default:
-          return (await request.post(body)) as T;
+    return this.gate.run(mailboxKeyOf(pathOrLink), async () => {
+      // The timeout starts when the request leaves, not while it waits at the gate.
+      const request = this.client
+        .api(pathOrLink)
+        .header("Prefer", prefer.join(", "))
+        .option("signal", AbortSignal.timeout(this.settings.requestTimeoutMs));
+      try {
+        switch (method) {
+          case "GET":
+            return (await request.get()) as T;
+          case "PATCH":
+            return (await request.patch(body)) as T;
+          default:
+            return (await request.post(body)) as T;
+        }
+      } catch (error) {
+        throw toGraphRequestError(error);
       }
-    } catch (error) {
-      throw toGraphRequestError(error);
-    }
+    });
   }
 }
 

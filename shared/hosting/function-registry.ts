@@ -8,7 +8,8 @@ import { serviceBusConnectionSetting } from "../config/names.js";
 export type FunctionDefinition =
   | { kind: "http"; name: string; route: string; methods: HttpMethod[]; handler: HttpHandler }
   | { kind: "timer"; name: string; schedule: string; handler: TimerHandler }
-  | { kind: "serviceBusQueue"; name: string; queueName: string; handler: ServiceBusQueueHandler };
+  /** Session-enabled unless `sessions: false` (dead-letter queues are read without sessions). */
+  | { kind: "serviceBusQueue"; name: string; queueName: string; sessions?: boolean; handler: ServiceBusQueueHandler };
 
 const definitions: FunctionDefinition[] = [];
 let registerWithAzure = true;
@@ -28,7 +29,7 @@ export function defineFunction(definition: FunctionDefinition): void {
       app.serviceBusQueue(definition.name, {
         connection: serviceBusConnectionSetting,
         queueName: definition.queueName,
-        isSessionsEnabled: true,
+        isSessionsEnabled: definition.sessions !== false,
         handler: definition.handler,
       });
       break;

@@ -205,11 +205,15 @@ export class MailboxRepository {
     }
   }
 
-  /** A page of mailboxes across all shards, in shard then id order. */
-  async listPage(options: { continuationToken?: string; pageSize: number; profileId?: string }): Promise<{ items: Mailbox[]; continuationToken?: string }> {
-    const filter = options.profileId ? `profileId eq '${options.profileId.replace(/'/g, "''")}'` : undefined;
+  /** A page of mailboxes across all shards, optionally by profile, status and workload. */
+  async listPage(options: { continuationToken?: string; pageSize: number; profileId?: string; status?: WorkloadState["status"]; workload?: Workload }): Promise<{ items: Mailbox[]; continuationToken?: string }> {
+    const clauses: string[] = [];
+    if (options.profileId) clauses.push(`profileId eq '${options.profileId.replace(/'/g, "''")}'`);
+    if (options.status && options.workload) clauses.push(`${options.workload}Status eq '${options.status}'`);
+    else if (options.status) clauses.push(`(${workloads.map((w) => `${w}Status eq '${options.status}'`).join(" or ")})`);
+    else if (options.workload) clauses.push(`${options.workload}Method eq 'ServerSideSync'`);
     const iterator = this.table
-      .listEntities<Record<string, unknown>>({ queryOptions: filter ? { filter } : undefined })
+      .listEntities<Record<string, unknown>>({ queryOptions: clauses.length ? { filter: clauses.join(" and ") } : undefined })
       .byPage({ maxPageSize: options.pageSize, continuationToken: options.continuationToken });
     const next = await iterator.next();
     if (next.done) return { items: [] };

@@ -1,0 +1,138 @@
+/**
+ * What CRM admins do to mailboxes: map (create or update), approve, Test & Enable (one or up to 200),
+ * disable. Every request is validated completely before anything is written, so a bad request
+ * changes nothing.
+ */
+import pLimit from "p-limit";
+import { newMailbox, type Mailbox, type SyncMethod, type WorkloadState } from "../domain/mailbox.js";
+import { workloads, type Workload } from "../domain/workloads.js";
+import type { Runtime } from "../runtime.js";
+import { AddressConflict } from "../storage/mailbox-address-index.js";
+import { testAndEnable } from "../sync/test-and-enable.js";
+import { bulkTestAndEnableBody, disableBody, idParam, mailboxBody, testAndEnableBody } from "./admin-schemas.js";
+import { ApiError, notFound, parseOrThrow } from "./http-responses.js";
+import { mailboxView } from "./mailbox-api.js";
+
+const incomingFolders = ["inbox", "sentitems"];
+
+async function requireMailbox(runtime: Runtime, id: string) {
+  const mailboxId = parseOrThrow(idParam, id, "route");
+  const stored = await runtime.mailboxes.get(mailboxId);
+  if (!stored) throw notFound("Mailbox", mailboxId);
+  return stored;
+}
+
+const off: Partial<WorkloadState> = { enabled: false, dueAt: null };
+
+export async function putMailbox(runtime: Runtime, id: string, body: unknown): Promise<{ created: boolean; mailbox: ReturnType<typeof mailboxView> }> {
+  const mailboxId = parseOrThrow(idParam, id, "route");
+  const input = parseOrThrow(mailboxBody, body, "body");
+  if (!(await runtime.profiles.get(input.profileId))) {
+    throw new ApiError(400, "BadRequest", `Invalid body parameter 'profileId': profile '${input.profileId}' does not exist.`, "profileId");
+  }
+  const holder = await runtime.addresses.holder(input.emailAddress);
+  if (holder && holder !== mailboxId && !input.force) {
+    throw new ApiError(409, "Conflict", `The email address ${input.emailAddress} is already mapped to mailbox '${holder}'. Send "force": true to map it here and disable that mailbox.`, "emailAddress");
+  }
+  const existing = await runtime.mailboxes.get(mailboxId);
+  const now = runtime.now();
+  const methods: Record<Workload, SyncMethod> = {
+    incoming: input.syncMethods.incoming ?? existing?.mailbox.workloads.incoming.method ?? "ServerSideSync",
+    outgoing: input.syncMethods.outgoing ?? existing?.mailbox.workloads.outgoing.method ?? "ServerSideSync",
+    act: input.syncMethods.act ?? existing?.mailbox.workloads.act.method ?? (input.ownerType === "queue" ? "None" : "ServerSideSync"),
+  };
+
+  let previousHolder: string | undefined;
+  try {
+    previousHolder = await runtime.addresses.claim(input.emailAddress, mailboxId, input.force);
+  } catch (error) {
+    if (error instanceof AddressConflict) throw new ApiError(409, "Conflict", error.message, "emailAddress");
+    throw error;
+  }
+  if (previousHolder) await disableMailbox(runtime, previousHolder, [...workloads]);
+
+  if (!existing) {
+    // New mailboxes wait for approval and Test & Enable before anything syncs.
+    const mailbox = newMailbox(
+      { id: mailboxId, emailAddress: input.emailAddress, profileId: input.profileId, ownerType: input.ownerType, ownerId: input.ownerId, processEmailsFrom: input.processEmailsFrom ?? undefined, methods },
+      now,
+    );
+    await runtime.mailboxes.put(mailbox);
+    return { created: true, mailbox: mailboxView(mailbox) };
+  }
+
+  const before = existing.mailbox;
+  const addressChanged = before.emailAddress !== input.emailAddress.toLowerCase();
+  if (addressChanged) await runtime.addresses.release(before.emailAddress, mailboxId);
+  const next: Mailbox = {
+    ...before,
+    emailAddress: input.emailAddress.toLowerCase(),
+    profileId: input.profileId,
+    ownerType: input.ownerType,
+    ownerId: input.ownerId ?? before.ownerId,
+    // A new address is a new Exchange mailbox: it needs approval and Test & Enable again.
+    approved: addressChanged ? false : before.approved,
+    exchangeUserId: addressChanged ? undefined : before.exchangeUserId,
+    processEmailsFrom: input.processEmailsFrom === null ? undefined : (input.processEmailsFrom ?? before.processEmailsFrom),
+    updatedAt: new Date(now).toISOString(),
+    workloads: Object.fromEntries(
+      workloads.map((w) => {
+        const state = { ...before.workloads[w], method: methods[w] };
+        return [w, methods[w] === "None" || addressChanged ? { ...state, ...off } : state];
+      }),
+    ) as Mailbox["workloads"],
+  };
+  // Setting Process Emails From back reprocesses mail from then; activities are keyed by message,
+  // so nothing is duplicated. A new address starts over too.
+  const movedBack = next.processEmailsFrom !== undefined && (before.processEmailsFrom === undefined || next.processEmailsFrom < before.processEmailsFrom);
+  if (movedBack || addressChanged) {
+    for (const folder of incomingFolders) await runtime.cursors.remove(mailboxId, "incoming", folder);
+    if (next.workloads.incoming.enabled) Object.assign(next.workloads.incoming, { nextSlot: now, dueAt: now });
+  }
+  await runtime.mailboxes.put(next);
+  return { created: false, mailbox: mailboxView(next) };
+}
+
+export async function approveMailbox(runtime: Runtime, id: string) {
+  const { mailbox, etag } = await requireMailbox(runtime, id);
+  if (!mailbox.approved) {
+    await runtime.mailboxes.patch(mailbox.id, { approved: true }, etag);
+    // Enabled workloads held back by approval are due at once.
+    const now = runtime.now();
+    for (const w of workloads) {
+      if (mailbox.workloads[w].enabled && mailbox.workloads[w].method === "ServerSideSync") {
+        await runtime.mailboxes.patch(mailbox.id, { workload: { name: w, state: { nextSlot: now, dueAt: now } } });
+      }
+    }
+  }
+  return mailboxView((await runtime.mailboxes.get(mailbox.id))!.mailbox);
+}
+
+async function disableMailbox(runtime: Runtime, mailboxId: string, which: Workload[]): Promise<void> {
+  for (const w of which) await runtime.mailboxes.patch(mailboxId, { workload: { name: w, state: off } });
+}
+
+export async function disableMailboxWorkloads(runtime: Runtime, id: string, body: unknown) {
+  const input = parseOrThrow(disableBody, body, "body");
+  const { mailbox } = await requireMailbox(runtime, id);
+  await disableMailbox(runtime, mailbox.id, input.workloads ?? [...workloads]);
+  return mailboxView((await runtime.mailboxes.get(mailbox.id))!.mailbox);
+}
+
+export async function testAndEnableMailbox(runtime: Runtime, id: string, body: unknown) {
+  const input = parseOrThrow(testAndEnableBody, body, "body");
+  const { mailbox } = await requireMailbox(runtime, id);
+  const result = await testAndEnable(runtime, mailbox, input);
+  return { ...result, mailbox: mailboxView((await runtime.mailboxes.get(mailbox.id))!.mailbox) };
+}
+
+export async function testAndEnableMany(runtime: Runtime, body: unknown) {
+  const input = parseOrThrow(bulkTestAndEnableBody, body, "body");
+  const ids = [...new Set(input.mailboxIds)];
+  const found = await Promise.all(ids.map((id) => runtime.mailboxes.get(id)));
+  const missing = ids.filter((_, i) => !found[i]);
+  if (missing.length > 0) throw new ApiError(404, "NotFound", `Mailboxes do not exist: ${missing.join(", ")}. Nothing was tested.`);
+  const limit = pLimit(10);
+  const results = await Promise.all(found.map((stored) => limit(() => testAndEnable(runtime, stored!.mailbox, { takeOwnership: input.takeOwnership }))));
+  return { items: results };
+}

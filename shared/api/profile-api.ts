@@ -1,0 +1,67 @@
+/** Email server profiles: create or replace, read, list, delete (refused while mailboxes use it). */
+import { credentialFromSettings } from "../config/profile-credentials.js";
+import { SettingsError } from "../config/settings.js";
+import { defaultPolling, newProfile, type EmailServerProfile } from "../domain/profile.js";
+import type { Runtime } from "../runtime.js";
+import { idParam, profileBody } from "./admin-schemas.js";
+import { ApiError, notFound, parseOrThrow } from "./http-responses.js";
+
+export function profileView(profile: EmailServerProfile) {
+  return { ...profile };
+}
+
+export async function putProfile(runtime: Runtime, id: string, body: unknown): Promise<{ created: boolean; profile: ReturnType<typeof profileView> }> {
+  const profileId = parseOrThrow(idParam, id, "route");
+  const input = parseOrThrow(profileBody, body, "body");
+  // The credential's app setting must exist now, not fail the first cycle later.
+  try {
+    credentialFromSettings(input.credential, runtime.env);
+  } catch (error) {
+    if (error instanceof SettingsError) {
+      throw new ApiError(400, "BadRequest", `Invalid body parameter 'credential': ${error.message}`, "credential");
+    }
+    throw error;
+  }
+  const existing = await runtime.profiles.get(profileId);
+  const now = runtime.now();
+  const profile = newProfile(
+    {
+      id: profileId,
+      name: input.name,
+      credential: input.credential,
+      processEmailsFrom: input.processEmailsFrom ?? undefined,
+      maxConcurrentConnections: input.maxConcurrentConnections,
+      requestTimeoutSeconds: input.requestTimeoutSeconds,
+      polling: { ...defaultPolling, ...Object.fromEntries(Object.entries(input.polling).filter(([, v]) => v)) },
+      ownerEmail: input.ownerEmail ?? undefined,
+      saveSentToSentItems: input.saveSentToSentItems,
+      alertOwnerWhenMajorityFail: input.alertOwnerWhenMajorityFail,
+      createdAt: existing?.createdAt ?? new Date(now).toISOString(),
+      updatedAt: new Date(now).toISOString(),
+    },
+    now,
+  );
+  await runtime.profiles.put(profile);
+  return { created: !existing, profile: profileView(profile) };
+}
+
+export async function getProfile(runtime: Runtime, id: string) {
+  const profileId = parseOrThrow(idParam, id, "route");
+  const profile = await runtime.profiles.get(profileId);
+  if (!profile) throw notFound("Profile", profileId);
+  return profileView(profile);
+}
+
+export async function listProfiles(runtime: Runtime) {
+  return { items: (await runtime.profiles.list()).map(profileView), continuationToken: null };
+}
+
+export async function deleteProfile(runtime: Runtime, id: string): Promise<void> {
+  const profileId = parseOrThrow(idParam, id, "route");
+  if (!(await runtime.profiles.get(profileId))) throw notFound("Profile", profileId);
+  const users = await runtime.mailboxes.listPage({ pageSize: 1, profileId });
+  if (users.items.length > 0) {
+    throw new ApiError(409, "Conflict", `Profile '${profileId}' is used by mailboxes (for example '${users.items[0]!.id}'): move or delete them first.`);
+  }
+  await runtime.profiles.remove(profileId);
+}
