@@ -10,6 +10,7 @@ import { workloadBlocker, type Mailbox, type WorkloadState } from "../domain/mai
 import type { EmailServerProfile } from "../domain/profile.js";
 import { recordItems, type CycleEnd } from "../domain/schedule.js";
 import type { Workload } from "../domain/workloads.js";
+import { SettingsError } from "../config/settings.js";
 import { GraphRequestError, TokenRequestError } from "../graph/graph-errors.js";
 import type { Runtime } from "../runtime.js";
 import { ConcurrencyConflict, type MailboxPatch } from "../storage/mailbox-repository.js";
@@ -27,6 +28,7 @@ const defaultPostponeMs = 60_000;
 /** Turns an error from the edges into a postponement or a failure; undefined for anything else. */
 export function interpretError(error: unknown, failuresSoFar: number): { kind: "postpone"; end: CycleEnd } | { kind: "failure"; failure: CycleFailure } | undefined {
   let facts;
+  if (error instanceof SettingsError) return { kind: "failure", failure: failureFrom({ cause: "InvalidCredentials", action: "disable", scope: "server", alert: "CredentialsInvalid" }, "MissingSetting", error.message) };
   if (error instanceof GraphRequestError) facts = { source: "graph" as const, status: error.status, code: error.code };
   else if (error instanceof TokenRequestError) facts = { source: "token" as const, status: error.status, code: error.code, oauthError: error.oauthError };
   else return undefined;
@@ -35,22 +37,21 @@ export function interpretError(error: unknown, failuresSoFar: number): { kind: "
     const retryAfterMs = error instanceof GraphRequestError ? error.retryAfterMs : undefined;
     return { kind: "postpone", end: { kind: "throttled", retryAfterMs: retryAfterMs ?? defaultPostponeMs } };
   }
-  const errorCode = facts.code;
-  const message = error.message;
+  return { kind: "failure", failure: failureFrom(classification, facts.code, error.message) };
+}
+
+function failureFrom(classification: Classification, errorCode: string, message: string): CycleFailure {
   return {
-    kind: "failure",
-    failure: {
-      classification,
-      errorCode,
-      message,
-      retryState: (state, now) => ({
-        status: "Failure",
-        lastRunAt: new Date(now).toISOString(),
-        lastError: { code: errorCode, message, at: new Date(now).toISOString() },
-        transientFailures: state.transientFailures + 1,
-      }),
-      afterRetry: (runtime, mailbox, profile) => checkProfileMajority(runtime, profile, mailbox),
-    },
+    classification,
+    errorCode,
+    message,
+    retryState: (state, now) => ({
+      status: "Failure",
+      lastRunAt: new Date(now).toISOString(),
+      lastError: { code: errorCode, message, at: new Date(now).toISOString() },
+      transientFailures: state.transientFailures + 1,
+    }),
+    afterRetry: (runtime, mailbox, profile) => checkProfileMajority(runtime, profile, mailbox),
   };
 }
 
@@ -97,7 +98,8 @@ export async function profileMailboxes(runtime: Runtime, profileId: string): Pro
 }
 
 const majorityCheckedAt = new Map<string, number>();
-const majorityCheckEveryMs = 5 * 60 * 1000;
+/** The rule scans the profile's mailboxes, so each worker evaluates it at most once a minute per profile. */
+const majorityCheckEveryMs = 60 * 1000;
 
 /** "More than half of a profile's mailboxes failed within an hour" → one profile alert. */
 async function checkProfileMajority(runtime: Runtime, profile: EmailServerProfile, mailbox: Mailbox): Promise<void> {

@@ -41,7 +41,7 @@ export async function startSyncHarness(options: { env?: Environment; polling?: P
   const sim = await startExchangeSimulator();
   const tenantId = sim.addTenant();
   const clientSecret = "harness-secret-value";
-  const { clientId } = sim.addApp(tenantId, { clientSecret, roles: ["Mail.ReadWrite", "Mail.Send", "User.Read.All"] });
+  const { clientId } = sim.addApp(tenantId, { clientSecret, roles: ["Mail.ReadWrite", "Mail.Send", "Calendars.ReadWrite", "Contacts.ReadWrite", "Tasks.ReadWrite.All", "User.Read.All"] });
   const env: Environment = {
     GRAPH_ENDPOINT: sim.url,
     LOGIN_AUTHORITY_HOST: sim.url,
@@ -53,7 +53,7 @@ export async function startSyncHarness(options: { env?: Environment; polling?: P
     ...options.env,
   };
   const bus = new InProcessServiceBus();
-  const runtime = createRuntime(loadSettings(env, { serviceBus: false }), { queue: bus });
+  const runtime = createRuntime(loadSettings(env, { serviceBus: false }), { queue: bus, env });
   await runtime.storage.ensureCreated();
   await runtime.profiles.put(newProfile({ id: "profile-1", name: "Test profile", polling: { ...defaultPolling, incoming: options.polling ?? defaultIncomingPolling } }, runtime.now()));
 

@@ -2,6 +2,7 @@
  * The incoming email workload: Inbox and Sent Items, each by its own delta, into email activities.
  * Where a mailbox's incoming cycle starts: runWorkload (../workload-runner.ts) calls run() here.
  */
+import { raiseAlert } from "../../alerts/alert-service.js";
 import { effectiveProcessEmailsFrom } from "../../domain/mailbox.js";
 import { nextIncomingRun } from "../../domain/schedule.js";
 import { incomingFolders } from "../../graph/message-fields.js";
@@ -23,6 +24,7 @@ export const incomingEngine: WorkloadEngine = {
       incomingFolders.map((folder) => syncFolder(deps, { mailboxId: mailbox.id, userKey, folder }, cursors.get(folder), startFrom, budget, counter)),
     );
     const items = results.reduce((sum, r) => sum + r.processed + r.tooLarge, 0);
+    if (results.some((r) => r.tooLarge > 0)) await raiseAlert(runtime, "EmailTooLarge", { mailbox, profile, workload: "incoming" });
     const latest = results.map((r) => r.latestReceivedAt).filter((t): t is string => Boolean(t)).sort().at(-1);
     const advance = latest && (!mailbox.processEmailsFrom || latest > mailbox.processEmailsFrom) ? latest : undefined;
     return {

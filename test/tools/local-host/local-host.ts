@@ -87,7 +87,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     const settings = loadSettings(env, { serviceBus: false });
     const bus = new InProcessServiceBus();
     cleanups.push(() => bus.close());
-    const runtime = createRuntime(settings, { queue: bus });
+    const runtime = createRuntime(settings, { queue: bus, env });
     await runtime.storage.ensureCreated();
     setRuntime(runtime);
     await seedLocalMailboxes(runtime, demo ? demo.mailboxes : options.realMailboxes.map((address) => ({ address })), demo ? "demo" : "local");

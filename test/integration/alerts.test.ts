@@ -1,0 +1,157 @@
+/**
+ * Each alert raised by the scenario that causes it, driven through the simulator's fault injection
+ * and read back through GET /api/alerts.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { maxTransientFailures } from "../../shared/domain/error-classification.js";
+import { ownershipStampId } from "../../shared/graph/ownership-stamp.js";
+import { handleDeadLetter } from "../../shared/sync/dead-letter.js";
+import { startApiServer } from "../support/api-server.js";
+import { startSyncHarness, type SyncHarness } from "../support/sync-harness.js";
+
+let h: SyncHarness;
+let api: Awaited<ReturnType<typeof startApiServer>>;
+let clock = Date.now();
+
+beforeAll(async () => {
+  h = await startSyncHarness({ env: { CRM_SECRET_WRONG: "not-the-secret", DEPLOYMENT_ID: "contoso-prod" } });
+  h.runtime.now = () => clock;
+  api = await startApiServer(h.runtime);
+});
+afterAll(async () => {
+  await api?.close();
+  await h?.stop();
+});
+
+async function alerts(query: string): Promise<Array<{ code: string; level: string; title: string; cause: string; fix: string; mailboxId?: string; profileId?: string }>> {
+  return (await api.call("GET", `alerts?${query}`)).body.items;
+}
+
+/** A mailbox mapped, approved and enabled through the API (incoming only unless told). */
+async function enabledMailbox(name: string, options: { profileId?: string; methods?: Record<string, string> } = {}) {
+  const address = `${name}@contoso.example`;
+  const exo = h.sim.addMailbox({ tenantId: h.tenantId, address });
+  await api.call("PUT", `mailboxes/${name}`, { emailAddress: address, profileId: options.profileId ?? "profile-1", processEmailsFrom: "2020-01-01T00:00:00Z", syncMethods: { outgoing: "None", act: "None", ...options.methods } });
+  await api.call("POST", `mailboxes/${name}/approve`);
+  await api.call("POST", `mailboxes/${name}/test-and-enable`);
+  return { id: name, address, exchangeUserId: exo.id };
+}
+
+describe("alerts", () => {
+  it("an unapproved mailbox does not sync and the alert says who must approve it", async () => {
+    h.sim.addMailbox({ tenantId: h.tenantId, address: "newbie@contoso.example" });
+    await api.call("PUT", "mailboxes/newbie", { emailAddress: "newbie@contoso.example", profileId: "profile-1" });
+    await h.runtime.mailboxes.patch("newbie", { workload: { name: "incoming", state: { enabled: true, nextSlot: clock, dueAt: clock } } });
+    const report = await h.runIncoming("newbie");
+    expect(report).toMatchObject({ outcome: "skipped", reason: "notApproved", graphRequests: 0 });
+    const [alert] = await alerts("mailboxId=newbie");
+    expect(alert).toMatchObject({ code: "MailboxNotApproved", level: "Warning" });
+    expect(alert!.fix).toMatch(/CRM admin approves/);
+  });
+
+  it("a mailbox hosted on premises fails Test & Enable: mailbox location could not be determined", async () => {
+    h.sim.addMailbox({ tenantId: h.tenantId, address: "onprem@contoso.example", kind: "onPremises" });
+    await api.call("PUT", "mailboxes/onprem", { emailAddress: "onprem@contoso.example", profileId: "profile-1", syncMethods: { outgoing: "None", act: "None" } });
+    await api.call("POST", "mailboxes/onprem/approve");
+    const result = await api.call("POST", "mailboxes/onprem/test-and-enable");
+    expect(result.body.workloads.incoming).toMatchObject({ status: "Failure", errorCode: "MailboxNotEnabledForRESTAPI" });
+    expect((await alerts("mailboxId=onprem")).map((a) => a.code)).toContain("MailboxLocationUnknown");
+  });
+
+  it("a mailbox outside the app's scope is disabled at its next cycle with the access-denied alert", async () => {
+    const mb = await enabledMailbox("outside");
+    h.sim.setMailboxScope(h.clientId, (h.sim.listMailboxes() as Array<{ id: string }>).map((m) => m.id).filter((id) => id !== mb.exchangeUserId));
+    const report = await h.runIncoming(mb.id);
+    h.sim.setMailboxScope(h.clientId, null);
+    expect(report).toMatchObject({ outcome: "failed", errorCode: "ErrorAccessDenied", reason: "disabled" });
+    const mailbox = (await api.call("GET", `mailboxes/${mb.id}`)).body;
+    expect(mailbox.workloads.incoming).toMatchObject({ enabled: false, status: "Failure", nextRunAt: null });
+    expect((await alerts(`mailboxId=${mb.id}&level=Error`))[0]).toMatchObject({ code: "AccessDenied" });
+  });
+
+  it("wrong credentials disable every mailbox of the profile with one profile alert", async () => {
+    await api.call("PUT", "profiles/wrong-creds", { name: "Wrong credentials", credential: { kind: "clientSecret", tenantId: h.tenantId, clientId: h.clientId, secretSetting: "CRM_SECRET_WRONG" } });
+    const a = await enabledMailbox("wc-a");
+    const b = await enabledMailbox("wc-b");
+    for (const mb of [a, b]) await api.call("PUT", `mailboxes/${mb.id}`, { emailAddress: mb.address, profileId: "wrong-creds" });
+    const report = await h.runIncoming(a.id);
+    expect(report).toMatchObject({ outcome: "failed", errorCode: "AADSTS7000215" });
+    for (const id of [a.id, b.id]) expect((await api.call("GET", `mailboxes/${id}`)).body.workloads.incoming.enabled).toBe(false);
+    const profileAlerts = await alerts("profileId=wrong-creds");
+    expect(profileAlerts.filter((x) => x.code === "CredentialsInvalid")).toHaveLength(1);
+  });
+
+  it("ten transient failures in a row disable the workload; the connection alert names the fix", async () => {
+    const mb = await enabledMailbox("flaky");
+    h.sim.injectFault({ mailbox: mb.address, kind: "reset", times: "forever" });
+    for (let i = 0; i < maxTransientFailures - 1; i++) {
+      const report = await h.runIncoming(mb.id);
+      expect(report.outcome).toBe("failed");
+      clock += 5 * 60 * 1000;
+    }
+    expect((await api.call("GET", `mailboxes/${mb.id}`)).body.workloads.incoming).toMatchObject({ enabled: true, transientFailures: 9 });
+    const last = await h.runIncoming(mb.id);
+    h.sim.clearFaults();
+    expect(last.reason).toBe("disabled");
+    expect((await alerts(`mailboxId=${mb.id}&level=Error`)).map((a) => a.code)).toEqual(["SecureConnectionFailed"]);
+  });
+
+  it("another deployment's ownership stamp fails ACT unless the admin takes ownership", async () => {
+    const mb = await enabledMailbox("shared-owner", { methods: { act: "ServerSideSync" } });
+    await h.runtime.graph.patch(`/users/${mb.exchangeUserId}/mailFolders/inbox`, { singleValueExtendedProperties: [{ id: ownershipStampId, value: "fabrikam-prod" }] });
+    const refused = await api.call("POST", `mailboxes/${mb.id}/test-and-enable`);
+    expect(refused.body.workloads.act).toMatchObject({ status: "Failure", errorCode: "OwnedByAnotherOrganization" });
+    expect(refused.body.workloads.incoming).toEqual({ status: "Success" });
+    expect((await alerts(`mailboxId=${mb.id}`)).map((a) => a.code)).toContain("OwnedByAnotherOrganization");
+    const taken = await api.call("POST", `mailboxes/${mb.id}/test-and-enable`, { takeOwnership: true });
+    expect(taken.body.workloads.act).toEqual({ status: "Success" });
+    const inbox = await h.runtime.graph.get<{ singleValueExtendedProperties: Array<{ value: string }> }>(
+      `/users/${mb.exchangeUserId}/mailFolders/inbox?$expand=singleValueExtendedProperties($filter=id eq '${ownershipStampId}')`,
+    );
+    expect(inbox.singleValueExtendedProperties[0]!.value).toBe("contoso-prod");
+  });
+
+  it("mail over 150 MB raises the email-too-large warning once an hour", async () => {
+    const mb = await enabledMailbox("bigmail");
+    h.sim.deliverMessage({ mailbox: mb.address, subject: "Huge", from: { address: "x@fabrikam.example" }, sizeBytes: 200 * 1024 * 1024 });
+    await h.runIncoming(mb.id);
+    h.sim.deliverMessage({ mailbox: mb.address, subject: "Huge 2", from: { address: "x@fabrikam.example" }, sizeBytes: 200 * 1024 * 1024 });
+    await h.runIncoming(mb.id);
+    expect((await alerts(`mailboxId=${mb.id}`)).filter((a) => a.code === "EmailTooLarge")).toHaveLength(1);
+  });
+
+  it("more than half of a profile's mailboxes failing within an hour raises a profile alert", async () => {
+    await api.call("PUT", "profiles/majority", { name: "Majority" });
+    const mbs = [];
+    for (const name of ["mj-a", "mj-b", "mj-c"]) {
+      const mb = await enabledMailbox(name);
+      await api.call("PUT", `mailboxes/${name}`, { emailAddress: mb.address, profileId: "majority" });
+      mbs.push(mb);
+    }
+    for (const mb of mbs.slice(0, 2)) h.sim.injectFault({ mailbox: mb.address, status: 503, code: "ServiceUnavailable", times: "forever" });
+    for (const mb of mbs) {
+      await h.runIncoming(mb.id);
+      clock += 61_000;
+    }
+    h.sim.clearFaults();
+    const [alert] = await alerts("profileId=majority&level=Error");
+    expect(alert).toMatchObject({ code: "ProfileMajorityFailing" });
+    expect(alert!.cause).toMatch(/2 of 3 mailboxes/);
+  });
+
+  it("a dead-lettered run raises an alert and reschedules the mailbox", async () => {
+    const mb = await enabledMailbox("poisoned");
+    const outcome = await handleDeadLetter(h.runtime, { mailboxId: mb.id, workload: "incoming", slot: 1, reason: "scheduled" });
+    expect(outcome).toBe("rescheduled");
+    expect((await alerts(`mailboxId=${mb.id}`)).map((a) => a.code)).toContain("DeadLettered");
+    const next = (await api.call("GET", `mailboxes/${mb.id}`)).body.workloads.incoming.nextRunAt;
+    expect(Date.parse(next)).toBe(clock + 5 * 60 * 1000);
+  });
+
+  it("alert levels the organization does not record are dropped", async () => {
+    await api.call("PUT", "settings", { alertLevels: ["Error", "Warning"] });
+    await enabledMailbox("quiet-success");
+    expect((await alerts("mailboxId=quiet-success")).map((a) => a.code)).not.toContain("TestAndEnableSucceeded");
+    await api.call("PUT", "settings", { alertLevels: ["Error", "Warning", "Information"] });
+  });
+});
