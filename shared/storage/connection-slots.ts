@@ -4,21 +4,25 @@
  * cycle, keeps it for reuse while its lease lasts, renews it while a cycle runs, and a crashed
  * worker's slots expire on their own. A cycle that finds no slot is postponed, not failed.
  *
- * Leases are reused across cycles, so most cycles cost no table operation for their slot.
+ * Leases are reused across cycles, so a busy worker's cycles cost no table operation for their
+ * slot; a slot idle for a few seconds is handed back.
  */
 import { randomUUID } from "node:crypto";
 import type { TableClient } from "@azure/data-tables";
 import { tableNames } from "../config/names.js";
 import { hasStatus, type StorageAccount } from "./storage-account.js";
 
-export const slotLeaseMs = 60_000;
-const renewEveryMs = 20_000;
+export const slotLeaseMs = 30_000;
+const renewEveryMs = 10_000;
+/** A slot left idle this long is handed back, so other workers need not wait for its lease. */
+const idleReleaseMs = 5_000;
 
 interface LeasedSlot {
   index: number;
   etag: string;
   expiresAt: number;
   inUse: boolean;
+  idleTimer?: NodeJS.Timeout;
 }
 
 export interface ConnectionPermit {
@@ -49,6 +53,7 @@ export class ConnectionSlots {
     const slot = reusable ?? (await this.leaseNew(profileId, maxConnections, mine));
     if (!slot) return undefined;
     slot.inUse = true;
+    clearTimeout(slot.idleTimer);
     const timer = setInterval(() => void this.renew(profileId, slot).catch(() => undefined), renewEveryMs);
     timer.unref?.();
     let released = false;
@@ -58,6 +63,8 @@ export class ConnectionSlots {
         released = true;
         clearInterval(timer);
         slot.inUse = false;
+        slot.idleTimer = setTimeout(() => void this.handBack(profileId, slot).catch(() => undefined), idleReleaseMs);
+        slot.idleTimer.unref?.();
       },
     };
   }
@@ -88,6 +95,16 @@ export class ConnectionSlots {
       }
     }
     return undefined;
+  }
+
+  private async handBack(profileId: string, slot: LeasedSlot): Promise<void> {
+    if (slot.inUse) return;
+    const mine = this.leased.get(profileId) ?? [];
+    const index = mine.indexOf(slot);
+    if (index >= 0) mine.splice(index, 1);
+    await this.table.updateEntity({ partitionKey: profileId, rowKey: slotKey(slot.index), holder: "", expiresAt: 0 }, "Replace", { etag: slot.etag }).catch((error: unknown) => {
+      if (!hasStatus(error, 412)) throw error;
+    });
   }
 
   private async renew(profileId: string, slot: LeasedSlot): Promise<void> {
