@@ -38,10 +38,11 @@ export const transientRetryDelayMs = 5 * 60 * 1000;
 const yieldDelayMs = 1_000;
 
 /**
- * Next incoming run after a cycle. About `defaultSeconds` after a cycle; the adaptive rule for busy
- * and quiet mailboxes keeps within the profile's bounds.
+ * Next run of a workload after a cycle: about `defaultSeconds` later, sooner for busy mailboxes and
+ * later for quiet ones, within the bounds; at once after a yield; after Retry-After when throttled;
+ * in 5 minutes after a transient failure.
  */
-export function nextIncomingRun(now: number, end: CycleEnd, recentItems: number[], bounds: PollingBounds): number {
+export function nextRunAfter(now: number, end: CycleEnd, recentItems: number[], bounds: PollingBounds): number {
   switch (end.kind) {
     case "yielded":
       return now + yieldDelayMs;
@@ -70,4 +71,13 @@ export function adaptiveIntervalSeconds(recentItems: number[], bounds: PollingBo
 /** Keeps the last few cycles' item counts, newest first. */
 export function recordItems(recentItems: number[], items: number): number[] {
   return [items, ...recentItems].slice(0, 6);
+}
+
+/**
+ * ACT's bounds: the profile's (5–12 minutes by default), stretched to 15 minutes at the quiet end
+ * when the mailbox also syncs incoming email, as server-side sync does.
+ */
+export function actPollingBounds(bounds: PollingBounds, incomingEnabled: boolean): PollingBounds {
+  if (!incomingEnabled) return bounds;
+  return { ...bounds, maxSeconds: Math.round((bounds.maxSeconds * 15) / 12) };
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { activityDirection, activityIdFor, directionOfFolder } from "../../shared/domain/email-activity.js";
 import { effectiveProcessEmailsFrom, workloadBlocker, newMailbox } from "../../shared/domain/mailbox.js";
-import { adaptiveIntervalSeconds, dueKey, nextIncomingRun, parseDueKey } from "../../shared/domain/schedule.js";
-import { defaultIncomingPolling } from "../../shared/domain/profile.js";
+import { actPollingBounds, adaptiveIntervalSeconds, dueKey, nextRunAfter, parseDueKey } from "../../shared/domain/schedule.js";
+import { defaultActPolling, defaultIncomingPolling, defaultOutgoingPolling } from "../../shared/domain/profile.js";
 import { isComplete, isTooLarge, messageSize, toActivity } from "../../shared/sync/incoming/message-mapping.js";
 
 describe("email activity identity and direction", () => {
@@ -62,9 +62,20 @@ describe("incoming schedule", () => {
     expect(adaptiveIntervalSeconds(recent, defaultIncomingPolling)).toBe(seconds);
   });
   it("a yielded cycle comes back at once, a throttled one after Retry-After, a failed one in 5 minutes", () => {
-    expect(nextIncomingRun(now, { kind: "yielded", items: 500 }, [], defaultIncomingPolling)).toBe(now + 1_000);
-    expect(nextIncomingRun(now, { kind: "throttled", retryAfterMs: 30_000 }, [], defaultIncomingPolling)).toBe(now + 30_000);
-    expect(nextIncomingRun(now, { kind: "transientFailure" }, [], defaultIncomingPolling)).toBe(now + 300_000);
+    expect(nextRunAfter(now, { kind: "yielded", items: 500 }, [], defaultIncomingPolling)).toBe(now + 1_000);
+    expect(nextRunAfter(now, { kind: "throttled", retryAfterMs: 30_000 }, [], defaultIncomingPolling)).toBe(now + 30_000);
+    expect(nextRunAfter(now, { kind: "transientFailure" }, [], defaultIncomingPolling)).toBe(now + 300_000);
+  });
+});
+
+describe("ACT and outgoing schedules", () => {
+  it("ACT runs 5–12 minutes after a cycle, 5–15 when incoming is also enabled", () => {
+    expect(actPollingBounds(defaultActPolling, false)).toEqual({ minSeconds: 300, defaultSeconds: 480, maxSeconds: 720 });
+    expect(actPollingBounds(defaultActPolling, true)).toEqual({ minSeconds: 300, defaultSeconds: 480, maxSeconds: 900 });
+    expect(adaptiveIntervalSeconds([0, 0, 0, 0, 0, 0], actPollingBounds(defaultActPolling, true))).toBe(900);
+  });
+  it("outgoing runs every 5 minutes whatever the activity", () => {
+    for (const recent of [[], [5, 5, 5], [0, 0, 0, 0, 0, 0]]) expect(adaptiveIntervalSeconds(recent, defaultOutgoingPolling)).toBe(300);
   });
 });
 

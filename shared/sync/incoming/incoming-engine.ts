@@ -4,7 +4,7 @@
  */
 import { raiseAlert } from "../../alerts/alert-service.js";
 import { effectiveProcessEmailsFrom } from "../../domain/mailbox.js";
-import { nextIncomingRun } from "../../domain/schedule.js";
+import { nextRunAfter } from "../../domain/schedule.js";
 import { incomingFolders } from "../../graph/message-fields.js";
 import type { CycleContext, EngineResult, WorkloadEngine } from "../workload-runner.js";
 import { syncFolder, type CycleBudget } from "./folder-round.js";
@@ -34,6 +34,6 @@ export const incomingEngine: WorkloadEngine = {
   },
 
   nextRun(now, end, recentItems, profile) {
-    return nextIncomingRun(now, end, recentItems, profile.polling.incoming);
+    return nextRunAfter(now, end, recentItems, profile.polling.incoming);
   },
 };
