@@ -96,6 +96,38 @@ describe("local host", () => {
     expect((await getJson(`${apiUrl}/api/nothing-here`)).status).toBe(404);
   });
 
+  it("the admin flow over HTTP: profile → mailbox → approve → Test & Enable → sync → permanent fault → fix → resume", async () => {
+    const sim = connectExchangeSimulator(simulatorUrl);
+    const api = async (method: string, route: string, body?: unknown) => {
+      const response = await fetch(`${apiUrl}/api/${route}`, { method, headers: { "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+      return { status: response.status, body: (await response.json().catch(() => undefined)) as any };
+    };
+    const subjects = async () => ((await api("GET", "emails?mailboxId=newhire&pageSize=100")).body.items as Array<{ subject: string }>).map((e) => e.subject).sort();
+    const [{ tenantId }] = (await sim.listMailboxes()) as Array<{ tenantId: string }>;
+    await sim.addMailbox({ tenantId, address: "newhire@contoso.example", displayName: "New Hire" });
+
+    expect((await api("PUT", "profiles/e2e", { name: "End to end", polling: { incoming: { minSeconds: 5, defaultSeconds: 5, maxSeconds: 10 } } })).status).toBe(201);
+    const mapped = await api("PUT", "mailboxes/newhire", { emailAddress: "newhire@contoso.example", profileId: "e2e", processEmailsFrom: "2000-01-01T00:00:00Z", syncMethods: { outgoing: "None", act: "None" } });
+    expect(mapped.status).toBe(201);
+    expect((await api("POST", "mailboxes/newhire/approve")).body.approved).toBe(true);
+    const tested = await api("POST", "mailboxes/newhire/test-and-enable");
+    expect(tested.body.workloads.incoming).toEqual({ status: "Success" });
+
+    await sim.deliverMessage({ mailbox: "newhire@contoso.example", subject: "Before the fault", from: { address: "customer@fabrikam.example" } });
+    await waitFor("mail before the fault", async () => ((await subjects()).includes("Before the fault") ? true : undefined), 30_000);
+
+    await sim.injectFault({ mailbox: "newhire@contoso.example", status: 403, code: "ErrorAccessDenied", message: "Access to OData is disabled.", times: "forever" });
+    await sim.deliverMessage({ mailbox: "newhire@contoso.example", subject: "During the outage", from: { address: "customer@fabrikam.example" } });
+    await waitFor("the mailbox to be disabled", async () => ((await api("GET", "mailboxes/newhire")).body.workloads.incoming.enabled === false ? true : undefined), 30_000);
+    const alerts = (await api("GET", "alerts?mailboxId=newhire&level=Error")).body.items as Array<{ code: string; fix: string }>;
+    expect(alerts.map((a) => a.code)).toContain("AccessDenied");
+
+    await sim.clearFaults();
+    expect((await api("POST", "mailboxes/newhire/test-and-enable")).body.workloads.incoming).toEqual({ status: "Success" });
+    await waitFor("sync to resume", async () => ((await subjects()).includes("During the outage") ? true : undefined), 30_000);
+    expect(await subjects()).toEqual(["Before the fault", "During the outage"]);
+  }, 90_000);
+
   it("prints progress and stops cleanly on Ctrl-C", async () => {
     await waitFor("a progress line", () => (/mailboxes synced \d+ · emails synced \d+/.test(output) ? true : undefined), 15_000);
     child.kill("SIGINT");
