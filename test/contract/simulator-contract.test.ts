@@ -3,8 +3,10 @@
  * so the product is never tested against properties or shapes the real service does not have.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { attachmentProperties } from "../tools/exchange-simulator/attachment-endpoints.js";
 import { messageProperties, folderProperties, userProperties } from "../tools/exchange-simulator/graph-json.js";
-import { rawGraph, startFixture, type SimulatorFixture } from "../simulator/simulator-fixture.js";
+import { calendarProperties, contactFolderProperties, todoTaskListProperties } from "../tools/exchange-simulator/probe-endpoints.js";
+import { rawGraph, startFixture, tokenForNewApp, type SimulatorFixture } from "../simulator/simulator-fixture.js";
 import { propertyViolations, resolveType, shapeViolations } from "./graph-contract.js";
 
 let f: SimulatorFixture;
@@ -51,6 +53,16 @@ describe("the simulator's property lists", () => {
     expect(propertyViolations("mailFolder", [...folderProperties], { allowNavigation: false })).toEqual([]);
     expect(propertyViolations("user", [...userProperties], { allowNavigation: false })).toEqual([]);
     expect([...resolveType("message").properties.keys()].sort()).toEqual([...messageProperties].sort());
+    const complete: Array<[string, readonly string[]]> = [
+      ["fileAttachment", attachmentProperties],
+      ["calendar", calendarProperties],
+      ["contactFolder", contactFolderProperties],
+      ["todoTaskList", todoTaskListProperties],
+    ];
+    for (const [type, names] of complete) {
+      expect(propertyViolations(type, [...names], { allowNavigation: false })).toEqual([]);
+      expect([...resolveType(type).properties.keys()].sort()).toEqual([...names].sort());
+    }
   });
 });
 
@@ -94,6 +106,69 @@ describe("emitted JSON fits the Graph v1.0 metadata", () => {
     const plain = await rawGraph(f, `/users/${f.alice.id}`);
     const full = await rawGraph(f, `/users/${shared.id}?$select=${userProperties.join(",")}`);
     expectConforms("user", [plain.body, full.body]);
+  });
+});
+
+describe("outgoing mail JSON fits the Graph v1.0 metadata", () => {
+  const stamp = "String {8f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b} Name CrmActivityId";
+  const stampExpand = `$expand=singleValueExtendedProperties($filter=id eq '${stamp}' or id eq 'Integer 0x0E08')`;
+
+  it("drafts, their attachments, upload sessions and the sent items", async () => {
+    const u = `/users/${f.alice.address}`;
+    const draft = await rawGraph(f, `${u}/messages`, {
+      method: "POST",
+      body: {
+        subject: "Contract draft",
+        body: { contentType: "HTML", content: "<p>Hi</p>" },
+        toRecipients: [{ emailAddress: { address: f.bob.address } }],
+        singleValueExtendedProperties: [{ id: stamp, value: "c-1" }],
+        internetMessageHeaders: [{ name: "X-Contract", value: "1" }],
+        attachments: [{ "@odata.type": "#microsoft.graph.fileAttachment", name: "a.txt", contentBytes: Buffer.from("a").toString("base64") }],
+      },
+    });
+    expect(draft.status).toBe(201);
+    const id = encodeURIComponent(draft.body.id);
+    const patched = await rawGraph(f, `${u}/messages/${id}`, { method: "PATCH", body: { subject: "Contract draft 2" } });
+    const attachment = await rawGraph(f, `${u}/messages/${id}/attachments`, {
+      method: "POST",
+      body: { "@odata.type": "#microsoft.graph.fileAttachment", name: "b.txt", contentType: "text/plain", contentBytes: Buffer.from("b").toString("base64") },
+    });
+    const session = await rawGraph(f, `${u}/messages/${id}/attachments/createUploadSession`, {
+      method: "POST",
+      body: { AttachmentItem: { attachmentType: "file", name: "c.bin", size: 3 } },
+    });
+    expectConforms("uploadSession", [session.body]);
+    // The upload URL is Outlook REST v2.0, not Graph: its chunk answers are checked in attachments.test.ts.
+    const uploaded = await fetch(session.body.uploadUrl, { method: "PUT", headers: { "Content-Range": "bytes 0-2/3" }, body: Buffer.from("abc") });
+    expect(uploaded.status).toBe(201);
+    const attachments = await rawGraph(f, `${u}/messages/${id}/attachments`);
+    expect(attachments.body.value.map((a: any) => a.contentBytes === null)).toEqual([false, false, true]);
+    const one = await rawGraph(f, `${u}/messages/${id}/attachments/${encodeURIComponent(attachment.body.id)}`);
+    expectConforms("attachment", [attachment.body, one.body, ...attachments.body.value]);
+
+    const filter = `$filter=singleValueExtendedProperties/any(ep: ep/id eq '${stamp}' and ep/value eq 'c-1')`;
+    const inDrafts = await rawGraph(f, `${u}/mailFolders/drafts/messages?${filter}&${stampExpand}`);
+    expect((await rawGraph(f, `${u}/messages/${id}/send`, { method: "POST" })).status).toBe(202);
+    await rawGraph(f, `${u}/sendMail`, {
+      method: "POST",
+      body: { message: { subject: "Contract sendMail", toRecipients: [{ emailAddress: { address: "x@fabrikam.example" } }] } },
+    });
+    const everything = messageProperties.join(",");
+    const inSent = await rawGraph(f, `${u}/mailFolders/sentitems/messages?$select=${everything}&${stampExpand}`);
+    expect(inSent.body.value.some((m: any) => m.singleValueExtendedProperties?.length === 2)).toBe(true);
+    expectConforms("message", [draft.body, patched.body, ...inDrafts.body.value, ...inSent.body.value]);
+    expectConforms("message", f.sim.listMessages(f.bob.address, "inbox"));
+  });
+
+  it("the probe endpoints", async () => {
+    const { token } = await tokenForNewApp(f, ["Calendars.Read", "Contacts.Read", "Tasks.Read.All"]);
+    f.sim.addContactFolder(f.alice.address, "Suppliers");
+    const calendar = await rawGraph(f, `/users/${f.alice.address}/calendar`, { token });
+    const contacts = await rawGraph(f, `/users/${f.alice.address}/contactFolders`, { token });
+    const lists = await rawGraph(f, `/users/${f.alice.address}/todo/lists`, { token });
+    expectConforms("calendar", [calendar.body]);
+    expectConforms("contactFolder", contacts.body.value);
+    expectConforms("todoTaskList", lists.body.value);
   });
 });
 

@@ -34,6 +34,13 @@ describe("HTTP control API", () => {
 
     const token = await acquireToken(msalApp(sim, tenantId, clientId, { clientSecret: clientSecret! }), sim);
     expect(token).toBeTruthy();
+
+    // The outgoing-mail and probe controls work remotely too.
+    await remote.setSendingLimits({ messagesPerMinute: 10 });
+    await remote.setSaveToSentItems(mailbox.address, false);
+    expect(await remote.addContactFolder(mailbox.id, "Customers")).toEqual({ id: expect.any(String) });
+    expect(await remote.sentLog(mailbox.address)).toEqual([]);
+    expect((await remote.stats()).inFlightByApp).toEqual({});
     const stats = (await (await fetch(`${sim.url}/_sim/stats`)).json()) as any;
     expect(stats.result.tokensIssued).toBeGreaterThan(0);
     expect((await fetch(`${sim.url}/_sim/noSuchMethod`, { method: "POST", body: "[]" })).status).toBe(404);

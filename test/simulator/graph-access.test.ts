@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { acquireToken, fixtureGraph, msalApp, rawGraph, startFixture, type SimulatorFixture } from "./simulator-fixture.js";
+import { fixtureGraph, rawGraph, startFixture, tokenForNewApp as newAppToken, type SimulatorFixture } from "./simulator-fixture.js";
 
 let f: SimulatorFixture;
 beforeAll(async () => {
@@ -7,11 +7,7 @@ beforeAll(async () => {
 });
 afterAll(() => f.sim.close());
 
-async function tokenForNewApp(roles: string[]): Promise<{ clientId: string; token: string }> {
-  const clientSecret = "another-secret";
-  const { clientId } = f.sim.addApp(f.tenantId, { clientSecret, roles });
-  return { clientId, token: await acquireToken(msalApp(f.sim, f.tenantId, clientId, { clientSecret }), f.sim) };
-}
+const tokenForNewApp = (roles: string[]) => newAppToken(f, roles);
 
 describe("Graph wire format", () => {
   it("sends Graph's headers and content type, echoing client-request-id", async () => {

@@ -57,6 +57,13 @@ export async function acquireToken(app: ConfidentialClientApplication, sim: Exch
   return result.accessToken;
 }
 
+/** A second app in the fixture's tenant with exactly these roles, and a token for it. */
+export async function tokenForNewApp(f: SimulatorFixture, roles: string[]): Promise<{ clientId: string; token: string }> {
+  const clientSecret = "another-secret";
+  const { clientId } = f.sim.addApp(f.tenantId, { clientSecret, roles });
+  return { clientId, token: await acquireToken(msalApp(f.sim, f.tenantId, clientId, { clientSecret }), f.sim) };
+}
+
 export function graphClient(sim: ExchangeSimulator, app: ConfidentialClientApplication): Client {
   return Client.initWithMiddleware({
     authProvider: { getAccessToken: () => acquireToken(app, sim) },

@@ -8,6 +8,8 @@ import type { FaultSpec, LatencySpec } from "./faults.js";
 import type { SimRequest, SimResponse } from "./http-server.js";
 import type { AddAppInput } from "./identity.js";
 import type { DeliverMessageInput, MailboxKind, MessagePatch } from "./mailbox-model.js";
+import type { SendingLimitsSpec } from "./sending-limits.js";
+import type { SentLogEntry } from "./sent-log.js";
 import type { SimulatorStats } from "./throttling.js";
 
 export interface ControlMethods {
@@ -38,6 +40,14 @@ export interface ControlMethods {
   clearFaults(): void;
   setLatency(latency: LatencySpec): void;
   setRateLimit(limit: { requests: number; windowSeconds: number }): void;
+  /** Every submitted message (sendMail or sent draft), oldest first; only one sender's when given. */
+  sentLog(mailbox?: string): SentLogEntry[];
+  /** Per-mailbox sending limits on the simulator clock; omitted fields keep their value. */
+  setSendingLimits(limits: Partial<SendingLimitsSpec>): void;
+  /** Whether sent drafts are kept in Sent Items (default true); sendMail's saveToSentItems applies on top. */
+  setSaveToSentItems(mailbox: string, on: boolean): void;
+  /** A contact folder below the default Contacts folder (what GET /contactFolders lists). */
+  addContactFolder(mailbox: string, displayName: string): { id: string };
   stats(): SimulatorStats;
   resetStats(): void;
   reset(): void;
@@ -47,7 +57,8 @@ export const controlMethodNames = [
   "addTenant", "addApp", "setAppRoles", "setMailboxScope", "setTokenLifetime", "expireAccessTokens",
   "addMailbox", "listMailboxes", "folderId", "deliverMessage", "moveMessage", "deleteMessage",
   "updateMessage", "listMessages", "evictDeltaTokens", "repeatDeltaItems", "injectFault", "clearFaults",
-  "setLatency", "setRateLimit", "stats", "resetStats", "reset",
+  "setLatency", "setRateLimit", "sentLog", "setSendingLimits", "setSaveToSentItems", "addContactFolder",
+  "stats", "resetStats", "reset",
 ] as const satisfies ReadonlyArray<keyof ControlMethods>;
 
 /** The control API of a simulator in another process: same methods, asynchronous. */

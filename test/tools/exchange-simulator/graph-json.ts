@@ -106,8 +106,8 @@ export function renderMessage(message: StoredMessage, options: MessageRenderOpti
   const selected = options.select ? ["id", ...options.select.filter((p) => p !== "id")] : defaultMessageProperties;
   for (const name of selected) json[name] = values[name as keyof typeof values]();
   if (options.expandPropertyIds) {
-    // PidTagMessageSize is the only extended property the simulator's messages carry.
-    const stored = new Map([[messageSizePropertyId, String(message.sizeBytes)]]);
+    // PidTagMessageSize is derived from the message; the others were written by clients.
+    const stored = new Map([...message.extendedProperties, [messageSizePropertyId, String(message.sizeBytes)]]);
     const expanded = expandedProperties(stored, options.expandPropertyIds);
     if (expanded) json.singleValueExtendedProperties = expanded;
   }

@@ -1,20 +1,30 @@
 /**
  * What happens to every Graph request before an endpoint sees it, in Graph's order: injected
- * faults, token validation, permission (role) check, mailbox resolution, application access
+ * faults, request size (4 MB), token validation, permission (role) check, mailbox resolution, application access
  * policy, mailbox kind, throttling, latency. Errors become Graph's exact error envelope.
  */
 import { GraphError, graphErrorBody } from "./graph-error.js";
 import { defaultFaultCode } from "./faults.js";
-import { matchGraphRoute, type GraphCall } from "./graph-routes.js";
+import { matchGraphRoute, type AccessKind, type GraphCall } from "./graph-routes.js";
 import type { SimRequest, SimResponse } from "./http-server.js";
 import { parsePreferences, queryOptions } from "./odata-query.js";
 import { sleep, type SimulatorContext } from "./simulator-context.js";
 
-const roleSets = {
+const roleSets: Record<AccessKind, readonly string[]> = {
   read: ["Mail.Read", "Mail.ReadWrite"],
   write: ["Mail.ReadWrite"],
+  send: ["Mail.Send"],
+  calendars: ["Calendars.Read", "Calendars.ReadWrite"],
+  contacts: ["Contacts.Read", "Contacts.ReadWrite"],
+  tasks: ["Tasks.Read.All", "Tasks.ReadWrite.All"],
   directory: ["User.Read.All", "User.ReadWrite.All", "User.ReadBasic.All", "Directory.Read.All", "Directory.ReadWrite.All"],
-} as const;
+};
+
+/**
+ * Graph's front door refuses request bodies over 4 MB before anything else looks at them
+ * (413; code and message as reported by clients hitting it on sendMail and attachment POSTs).
+ */
+export const maxGraphRequestBytes = 4 * 1024 * 1024;
 
 /** Splits the path after /v1.0 into segments, accepting the `users('x')` key syntax too. */
 function graphSegments(pathname: string): string[] {
@@ -51,6 +61,9 @@ export async function handleGraphRequest(context: SimulatorContext, request: Sim
         fault.message ?? "The simulator injected this failure.",
         fault.retryAfterSeconds === undefined ? {} : { "Retry-After": String(fault.retryAfterSeconds) },
       );
+    }
+    if (request.body.length > maxGraphRequestBytes) {
+      throw new GraphError(413, "BadRequest", "The maximum request length supported is 4MB.");
     }
     const grant = context.identity.authenticate(request.headers.authorization);
     const route = matchGraphRoute(request.method, segments);

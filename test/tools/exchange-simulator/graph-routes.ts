@@ -1,13 +1,17 @@
 /**
- * The Graph v1.0 endpoints the simulator serves, with the permission kind each needs
- * (read: Mail.Read or Mail.ReadWrite; write: Mail.ReadWrite; directory: User.Read.All and peers).
- * Literal segments match case-insensitively, as Graph's do.
+ * The Graph v1.0 endpoints the simulator serves, with the permission kind each needs (the role
+ * sets are in graph-pipeline.ts: read = Mail.Read(Write), write = Mail.ReadWrite, send =
+ * Mail.Send, calendars/contacts/tasks = the workload's Read or ReadWrite role, directory =
+ * User.Read.All and peers). Literal segments match case-insensitively, as Graph's do.
  */
 import { GraphError } from "./graph-error.js";
 import type { SimRequest, SimResponse } from "./http-server.js";
 import type { Mailbox } from "./mailbox-model.js";
 import { createChildFolder, getFolder, listChildFolders, listTopFolders, patchFolder } from "./folder-endpoints.js";
-import { getMessage, listMessages, messageDelta, moveMessage, patchMessage } from "./message-endpoints.js";
+import { addAttachment, createUploadSession, getAttachment, listAttachments } from "./attachment-endpoints.js";
+import { createDraft, deleteMessage, patchMessage, sendDraft, sendMail } from "./draft-endpoints.js";
+import { getMessage, listMessages, messageDelta, moveMessage } from "./message-endpoints.js";
+import { getCalendar, listContactFolders, listTaskLists } from "./probe-endpoints.js";
 import type { Preferences, QueryOptions } from "./odata-query.js";
 import type { SimulatorContext } from "./simulator-context.js";
 import { getUser } from "./user-endpoint.js";
@@ -23,7 +27,7 @@ export interface GraphCall {
   prefer: Preferences;
 }
 
-export type AccessKind = "read" | "write" | "directory";
+export type AccessKind = "read" | "write" | "send" | "calendars" | "contacts" | "tasks" | "directory";
 type Handler = (call: GraphCall) => SimResponse;
 
 const routes: Array<{ method: string; pattern: string; kind: AccessKind; handler: Handler }> = [
@@ -37,9 +41,20 @@ const routes: Array<{ method: string; pattern: string; kind: AccessKind; handler
   { method: "GET", pattern: "users/:user/mailFolders/:folder/messages", kind: "read", handler: listMessages },
   { method: "GET", pattern: "users/:user/mailFolders/:folder/messages/:message", kind: "read", handler: getMessage },
   { method: "GET", pattern: "users/:user/messages", kind: "read", handler: listMessages },
+  { method: "POST", pattern: "users/:user/messages", kind: "write", handler: createDraft },
   { method: "GET", pattern: "users/:user/messages/:message", kind: "read", handler: getMessage },
   { method: "PATCH", pattern: "users/:user/messages/:message", kind: "write", handler: patchMessage },
+  { method: "DELETE", pattern: "users/:user/messages/:message", kind: "write", handler: deleteMessage },
   { method: "POST", pattern: "users/:user/messages/:message/move", kind: "write", handler: moveMessage },
+  { method: "POST", pattern: "users/:user/messages/:message/send", kind: "send", handler: sendDraft },
+  { method: "GET", pattern: "users/:user/messages/:message/attachments", kind: "read", handler: listAttachments },
+  { method: "POST", pattern: "users/:user/messages/:message/attachments", kind: "write", handler: addAttachment },
+  { method: "POST", pattern: "users/:user/messages/:message/attachments/createUploadSession", kind: "write", handler: createUploadSession },
+  { method: "GET", pattern: "users/:user/messages/:message/attachments/:attachment", kind: "read", handler: getAttachment },
+  { method: "POST", pattern: "users/:user/sendMail", kind: "send", handler: sendMail },
+  { method: "GET", pattern: "users/:user/calendar", kind: "calendars", handler: getCalendar },
+  { method: "GET", pattern: "users/:user/contactFolders", kind: "contacts", handler: listContactFolders },
+  { method: "GET", pattern: "users/:user/todo/lists", kind: "tasks", handler: listTaskLists },
 ];
 
 function matchPattern(pattern: string, segments: string[]): Record<string, string> | undefined {

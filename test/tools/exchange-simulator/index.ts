@@ -12,14 +12,20 @@ import { messageProperties, renderMessage } from "./graph-json.js";
 import { startHttpsServer } from "./http-server.js";
 import { Identity } from "./identity.js";
 import { MailboxStore } from "./mailbox-store.js";
+import { newFolderId } from "./mailbox-model.js";
 import { createRouter } from "./router.js";
+import { SendingLimits } from "./sending-limits.js";
+import { SentLog } from "./sent-log.js";
 import type { SimulatorContext } from "./simulator-context.js";
 import { Throttler } from "./throttling.js";
+import { UploadSessions } from "./upload-sessions.js";
 
 export type { ControlMethods, RemoteExchangeSimulator } from "./control-api.js";
 export type { FaultSpec, LatencySpec } from "./faults.js";
 export type { AddAppInput } from "./identity.js";
 export type { DeliverMessageInput, EmailAddressInput, FlagStatus, MailboxKind, MessagePatch } from "./mailbox-model.js";
+export type { SendingLimitsSpec } from "./sending-limits.js";
+export type { SentLogEntry } from "./sent-log.js";
 export type { SimulatorStats } from "./throttling.js";
 export { connectExchangeSimulator };
 
@@ -53,6 +59,9 @@ export async function startExchangeSimulator(options: ExchangeSimulatorOptions =
     delta: new DeltaEngine(store),
     faults: new FaultInjector(),
     throttler: new Throttler(now),
+    sending: new SendingLimits(now),
+    sentLog: new SentLog(),
+    uploads: new UploadSessions(now),
   };
   const control = createControl(context);
   const server = await startHttpsServer({
@@ -67,7 +76,7 @@ export async function startExchangeSimulator(options: ExchangeSimulatorOptions =
 }
 
 function createControl(context: SimulatorContext): ControlMethods {
-  const { store, identity, delta, faults, throttler } = context;
+  const { store, identity, delta, faults, throttler, sending, sentLog, uploads } = context;
   return {
     addTenant: (input) => identity.addTenant(input),
     addApp: (tenantId, input) => identity.addApp(tenantId, input),
@@ -105,11 +114,23 @@ function createControl(context: SimulatorContext): ControlMethods {
     clearFaults: () => faults.clear(),
     setLatency: (latency) => faults.setLatency(latency),
     setRateLimit: (limit) => throttler.setRateLimit(limit),
+    sentLog: (mailbox) => sentLog.list(mailbox === undefined ? undefined : store.require(mailbox).address),
+    setSendingLimits: (limits) => sending.set(limits),
+    setSaveToSentItems: (mailbox, on) => {
+      store.require(mailbox).saveToSentItems = on;
+    },
+    addContactFolder: (mailbox, displayName) => {
+      const folder = { id: newFolderId(), displayName };
+      store.require(mailbox).contactFolders.push(folder);
+      return { id: folder.id };
+    },
     stats: () => ({
       requests: throttler.requests,
       requestsByMailbox: { ...throttler.requestsByMailbox },
       maxConcurrentByMailbox: { ...throttler.maxConcurrentByMailbox },
       inFlightByMailbox: { ...throttler.inFlightByMailbox },
+      maxConcurrentByApp: { ...throttler.maxConcurrentByApp },
+      inFlightByApp: { ...throttler.inFlightByApp },
       throttled: throttler.throttled,
       tokensIssued: identity.tokensIssued,
       faultsFired: faults.faultsFired,
@@ -125,6 +146,9 @@ function createControl(context: SimulatorContext): ControlMethods {
       delta.reset();
       faults.reset();
       throttler.reset();
+      sending.reset();
+      sentLog.reset();
+      uploads.reset();
     },
   };
 }

@@ -23,6 +23,13 @@ export interface Mailbox {
   departures: Departure[];
   /** Messages delivered per conversationId, for the conversation index depth. */
   conversationSizes: Map<string, number>;
+  /** Whether sending a draft keeps it in Sent Items (sendMail's saveToSentItems applies on top). */
+  saveToSentItems: boolean;
+  /** Default calendar, To Do "Tasks" list and the default Contacts folder, for the probe endpoints. */
+  calendarId: string;
+  taskListId: string;
+  contactsFolderId: string;
+  contactFolders: Array<{ id: string; displayName: string }>;
 }
 
 export interface MailFolder {
@@ -67,6 +74,25 @@ export interface StoredMessage {
   isDeliveryReceiptRequested: boolean;
   isReadReceiptRequested: boolean;
   sizeBytes: number;
+  /** Normalised single-value extended property id → value (PidTagMessageSize is derived, not stored). */
+  extendedProperties: Map<string, string>;
+  attachments: StoredAttachment[];
+}
+
+/**
+ * A file attachment. Small ones (posted inline, ≤ 4 MB request) keep their bytes; ones uploaded
+ * through an upload session keep only size and SHA-256, so a 150 MB upload costs no memory.
+ */
+export interface StoredAttachment {
+  id: string;
+  name: string;
+  contentType: string;
+  size: number;
+  isInline: boolean;
+  contentId: string | null;
+  lastModifiedAt: number;
+  sha256: string;
+  bytes?: Buffer;
 }
 
 export interface Departure {
@@ -126,3 +152,4 @@ export const base64url = (bytes: number) => randomBytes(bytes).toString("base64u
 export const newMessageId = () => `AAkALgAAAAAAHYQDEapmEc2byACqAC-EWg0A${base64url(33)}AAA=`;
 export const newFolderId = () => `AAMkA${base64url(42)}AAA=`;
 export const newChangeKey = () => `CQAAABYAAA${base64url(15)}`;
+export const newAttachmentId = () => `AAMkA${base64url(60)}=`;

@@ -19,7 +19,7 @@ import {
   type MessagePatch,
   type StoredMessage,
 } from "./mailbox-model.js";
-import { buildMessage } from "./message-factory.js";
+import { buildMessage, type MessageBuildInput } from "./message-factory.js";
 
 export class MailboxStore {
   private readonly mailboxes = new Map<string, Mailbox>();
@@ -45,6 +45,11 @@ export class MailboxStore {
       changeSeq: 0,
       departures: [],
       conversationSizes: new Map(),
+      saveToSentItems: true,
+      calendarId: newFolderId(),
+      taskListId: newFolderId(),
+      contactsFolderId: newFolderId(),
+      contactFolders: [],
     };
     const root: MailFolder = {
       id: rootFolderId,
@@ -130,17 +135,31 @@ export class MailboxStore {
 
   deliver(input: DeliverMessageInput): StoredMessage {
     const mailbox = this.require(input.mailbox);
-    const folder = this.folder(mailbox, input.folder ?? "inbox");
-    const conversationId = input.conversationId ?? `AAQkA${base64url(33)}=`;
-    const earlierInConversation = mailbox.conversationSizes.get(conversationId) ?? 0;
+    return this.insert(mailbox, input.folder ?? "inbox", { ...input, conversationId: input.conversationId ?? `AAQkA${base64url(33)}=` });
+  }
+
+  /** Creates a message in a folder (by well-known name or id), as a change the delta engine sees. */
+  insert(mailbox: Mailbox, folder: string, input: MessageBuildInput): StoredMessage {
+    const target = this.folder(mailbox, folder);
+    const earlierInConversation = mailbox.conversationSizes.get(input.conversationId) ?? 0;
     // Built before any state changes, so invalid input leaves the mailbox untouched.
-    const message = buildMessage(
-      { ...input, conversationId },
-      { folderId: folder.id, changeSeq: mailbox.changeSeq + 1, now: this.now(), earlierInConversation },
-    );
+    const message = buildMessage(input, {
+      folderId: target.id,
+      changeSeq: mailbox.changeSeq + 1,
+      now: this.now(),
+      earlierInConversation,
+    });
     mailbox.changeSeq = message.changeSeq;
-    mailbox.conversationSizes.set(conversationId, earlierInConversation + 1);
+    mailbox.conversationSizes.set(input.conversationId, earlierInConversation + 1);
     mailbox.messages.set(message.id, message);
+    return message;
+  }
+
+  /** Removes a message for good (reported to delta as a departure), e.g. a draft being sent. */
+  remove(mailbox: Mailbox, messageId: string): StoredMessage {
+    const message = this.message(mailbox, messageId);
+    this.depart(mailbox, message);
+    mailbox.messages.delete(messageId);
     return message;
   }
 
@@ -162,8 +181,7 @@ export class MailboxStore {
       this.move(mailbox, messageId, deletedItems.id);
       return;
     }
-    this.depart(mailbox, message);
-    mailbox.messages.delete(messageId);
+    this.remove(mailbox, messageId);
   }
 
   update(mailbox: Mailbox, messageId: string, patch: MessagePatch): StoredMessage {
@@ -189,7 +207,8 @@ export class MailboxStore {
     });
   }
 
-  private touch(mailbox: Mailbox, message: StoredMessage): void {
+  /** Records an in-place change (new change key, sequence and lastModifiedDateTime). */
+  touch(mailbox: Mailbox, message: StoredMessage): void {
     message.changeSeq = ++mailbox.changeSeq;
     message.changeKey = newChangeKey();
     message.lastModifiedAt = this.now();

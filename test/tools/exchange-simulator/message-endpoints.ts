@@ -1,10 +1,10 @@
-/** Message endpoints: get, list (paged), delta, patch, move. */
+/** Message endpoints: get, list (paged, filtered), delta, move. Writes are in draft-endpoints.ts. */
 import { GraphError } from "./graph-error.js";
 import { messageProperties, renderMessage, type MessageRenderOptions } from "./graph-json.js";
 import { graphJson, requestJson, type GraphCall } from "./graph-routes.js";
 import type { SimResponse } from "./http-server.js";
-import type { FlagStatus, MessagePatch } from "./mailbox-model.js";
-import { matchesReceivedFilter, parseExpand, parseReceivedDateTimeFilter, parseSelect, parseTop } from "./odata-query.js";
+import { matchesMessageFilter, parseMessageFilter } from "./message-filter.js";
+import { parseExpand, parseReceivedDateTimeFilter, parseSelect, parseTop } from "./odata-query.js";
 
 const typeName = "microsoft.graph.message";
 const defaultPageSize = 10;
@@ -23,16 +23,16 @@ export function getMessage(call: GraphCall): SimResponse {
   return graphJson(call, `users('${call.userSegment}')/messages/$entity`, renderMessage(message, renderOptions(call)));
 }
 
-/** Newest first, `$top`/`$skip` paging with an absolute nextLink, optional receivedDateTime filter. */
+/** Newest first, `$top`/`$skip` paging with an absolute nextLink, `$filter` as in message-filter.ts. */
 export function listMessages(call: GraphCall): SimResponse {
   const { store } = call.context;
   const folder = call.params.folder === undefined ? undefined : store.folder(call.mailbox, call.params.folder);
-  const filter = parseReceivedDateTimeFilter(call.query.get("filter"));
+  const filter = parseMessageFilter(call.query.get("filter"));
   const options = renderOptions(call);
   const top = Math.min(parseTop(call.query.get("top")) ?? call.prefer.maxPageSize ?? defaultPageSize, maxPageSize);
   const skip = parseTop(call.query.get("skip")) ?? 0;
   const messages = (folder ? store.messagesIn(call.mailbox, folder.id) : [...call.mailbox.messages.values()].sort((a, b) => b.receivedAt - a.receivedAt))
-    .filter((m) => matchesReceivedFilter(filter, m.receivedAt));
+    .filter((m) => matchesMessageFilter(filter, m));
   const page = messages.slice(skip, skip + top);
   const body: Record<string, unknown> = { value: page.map((m) => renderMessage(m, options)) };
   if (skip + top < messages.length) {
@@ -78,24 +78,6 @@ export function messageDelta(call: GraphCall): SimResponse {
     value: page.items,
     ...(page.deltaToken ? { "@odata.deltaLink": `${link}?$deltatoken=${page.deltaToken}` } : {}),
   });
-}
-
-const flagStatuses: FlagStatus[] = ["notFlagged", "complete", "flagged"];
-
-export function patchMessage(call: GraphCall): SimResponse {
-  const body = requestJson(call);
-  const patch: MessagePatch = {};
-  if (typeof body.isRead === "boolean") patch.isRead = body.isRead;
-  if (Array.isArray(body.categories)) patch.categories = body.categories.map(String);
-  const flag = body.flag as { flagStatus?: unknown } | undefined;
-  if (flag && typeof flag === "object") {
-    if (!flagStatuses.includes(flag.flagStatus as FlagStatus)) {
-      throw new GraphError(400, "ErrorInvalidRequest", `Invalid flagStatus '${String(flag.flagStatus)}'.`);
-    }
-    patch.flag = { flagStatus: flag.flagStatus as FlagStatus };
-  }
-  const message = call.context.store.update(call.mailbox, call.params.message!, patch);
-  return graphJson(call, `users('${call.userSegment}')/messages/$entity`, renderMessage(message));
 }
 
 export function moveMessage(call: GraphCall): SimResponse {

@@ -8,11 +8,21 @@ import {
   newMessageId,
   type DeliverMessageInput,
   type EmailAddressInput,
+  type StoredAttachment,
   type StoredMessage,
 } from "./mailbox-model.js";
 
+/** What the store builds a message from: a delivery plus what only Graph writes can carry. */
+export type MessageBuildInput = DeliverMessageInput & {
+  conversationId: string;
+  /** Keeps an existing item's id (a sent draft keeps its immutable id in Sent Items). */
+  id?: string;
+  extendedProperties?: Map<string, string>;
+  attachments?: StoredAttachment[];
+};
+
 export function buildMessage(
-  input: DeliverMessageInput & { conversationId: string },
+  input: MessageBuildInput,
   place: { folderId: string; changeSeq: number; now: number; earlierInConversation: number },
 ): StoredMessage {
   const { now } = place;
@@ -23,8 +33,9 @@ export function buildMessage(
   const body = input.body ?? { contentType: "text" as const, content: "" };
   const to = input.to ?? [];
   const headers = messageHeaders(input, internetMessageId, sentAt, to);
-  return {
-    id: newMessageId(),
+  const attachments = input.attachments ?? [];
+  const message: StoredMessage = {
+    id: input.id ?? newMessageId(),
     folderId: place.folderId,
     changeSeq: place.changeSeq,
     changeKey: newChangeKey(),
@@ -49,16 +60,24 @@ export function buildMessage(
     importance: input.importance ?? "normal",
     categories: input.categories ?? [],
     flagStatus: input.flagStatus ?? "notFlagged",
-    hasAttachments: input.hasAttachments ?? false,
+    hasAttachments: input.hasAttachments ?? attachments.some((a) => !a.isInline),
     isDeliveryReceiptRequested: false,
     isReadReceiptRequested: false,
-    sizeBytes:
-      input.sizeBytes ??
-      Buffer.byteLength(body.content) + headers.reduce((n, h) => n + h.name.length + h.value.length + 4, 0) + 512,
+    sizeBytes: 0,
+    extendedProperties: new Map(input.extendedProperties ?? []),
+    attachments,
   };
+  message.sizeBytes = input.sizeBytes ?? messageSize(message);
+  return message;
 }
 
-function formatAddress(a: EmailAddressInput): string {
+/** A plausible PidTagMessageSize: body, headers, a fixed envelope and every attachment. */
+export function messageSize(message: Pick<StoredMessage, "body" | "headers" | "attachments">): number {
+  const headerBytes = message.headers.reduce((n, h) => n + h.name.length + h.value.length + 4, 0);
+  return Buffer.byteLength(message.body.content) + headerBytes + 512 + message.attachments.reduce((n, a) => n + a.size, 0);
+}
+
+export function formatAddress(a: EmailAddressInput): string {
   return a.name ? `"${a.name}" <${a.address}>` : a.address;
 }
 

@@ -1,5 +1,6 @@
 /**
- * Top-level routing: `/_sim/...` control API, `/v1.0/...` Graph, everything else the identity
+ * Top-level routing: `/_sim/...` control API, `/v1.0/...` Graph, `/api/v2.0/...` the
+ * pre-authenticated attachment upload URLs (Outlook's shape), everything else the identity
  * platform (`/{tenant}/v2.0/.well-known/openid-configuration`, `/{tenant}/oauth2/v2.0/token`,
  * `/{tenant}/discovery/v2.0/keys`, `/common/discovery/instance`).
  */
@@ -10,12 +11,14 @@ import { handleGraphRequest } from "./graph-pipeline.js";
 import { instanceDiscovery, openIdConfiguration } from "./identity.js";
 import type { SimHandler, SimRequest, SimResponse } from "./http-server.js";
 import { sleep, type SimulatorContext } from "./simulator-context.js";
+import { handleUploadRequest } from "./upload-sessions.js";
 
 export function createRouter(context: SimulatorContext, control: ControlMethods): SimHandler {
   return async (request) => {
     const path = request.url.pathname;
     if (path.startsWith("/_sim/")) return handleControlRequest(control, request);
     if (path === "/v1.0" || path.startsWith("/v1.0/")) return handleGraphRequest(context, request);
+    if (path.startsWith("/api/v2.0/")) return handleUploadRequest(context, request);
     return handleIdentityRequest(context, request);
   };
 }

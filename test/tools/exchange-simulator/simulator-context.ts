@@ -3,7 +3,10 @@ import type { DeltaEngine } from "./delta-engine.js";
 import type { FaultInjector } from "./faults.js";
 import type { Identity } from "./identity.js";
 import type { MailboxStore } from "./mailbox-store.js";
+import type { SendingLimits } from "./sending-limits.js";
+import type { SentLog } from "./sent-log.js";
 import type { Throttler } from "./throttling.js";
+import type { UploadSessions } from "./upload-sessions.js";
 
 export interface SimulatorContext {
   /** https://localhost:PORT, known once the server listens. */
@@ -14,6 +17,9 @@ export interface SimulatorContext {
   delta: DeltaEngine;
   faults: FaultInjector;
   throttler: Throttler;
+  sending: SendingLimits;
+  sentLog: SentLog;
+  uploads: UploadSessions;
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -17,6 +17,10 @@ export interface SimulatorStats {
   maxConcurrentByMailbox: Record<string, number>;
   /** Admitted requests in progress right now, per mailbox (lets tests wait for overlap without timing). */
   inFlightByMailbox: Record<string, number>;
+  /** Highest number of concurrently admitted requests seen per app (client id), across all its mailboxes. */
+  maxConcurrentByApp: Record<string, number>;
+  /** Admitted requests in progress right now, per app (client id). */
+  inFlightByApp: Record<string, number>;
   throttled: number;
   tokensIssued: number;
   faultsFired: number;
@@ -31,6 +35,8 @@ export class Throttler {
   requestsByMailbox: Record<string, number> = {};
   maxConcurrentByMailbox: Record<string, number> = {};
   inFlightByMailbox: Record<string, number> = {};
+  maxConcurrentByApp: Record<string, number> = {};
+  inFlightByApp: Record<string, number> = {};
 
   constructor(private readonly now: () => number) {}
 
@@ -75,12 +81,16 @@ export class Throttler {
     const inFlight = (this.inFlightByMailbox[statsKey] ?? 0) + 1;
     this.inFlightByMailbox[statsKey] = inFlight;
     this.maxConcurrentByMailbox[statsKey] = Math.max(this.maxConcurrentByMailbox[statsKey] ?? 0, inFlight);
+    const appInFlight = (this.inFlightByApp[clientId] ?? 0) + 1;
+    this.inFlightByApp[clientId] = appInFlight;
+    this.maxConcurrentByApp[clientId] = Math.max(this.maxConcurrentByApp[clientId] ?? 0, appInFlight);
     let released = false;
     return () => {
       if (released) return;
       released = true;
       this.concurrent.set(key, (this.concurrent.get(key) ?? 1) - 1);
       this.inFlightByMailbox[statsKey] = (this.inFlightByMailbox[statsKey] ?? 1) - 1;
+      this.inFlightByApp[clientId] = (this.inFlightByApp[clientId] ?? 1) - 1;
     };
   }
 
@@ -89,6 +99,7 @@ export class Throttler {
     this.throttled = 0;
     this.requestsByMailbox = {};
     this.maxConcurrentByMailbox = {};
+    this.maxConcurrentByApp = {};
     // In-flight counts describe requests still running; they are not history, so they stay.
   }
 
@@ -97,6 +108,7 @@ export class Throttler {
     this.concurrent.clear();
     this.admitted.clear();
     this.inFlightByMailbox = {};
+    this.inFlightByApp = {};
     this.rate = { requests: 10_000, windowSeconds: 600 };
   }
 }
