@@ -42,6 +42,30 @@ export interface EmailActivity {
   direction: Direction;
   status: EmailStatus;
   mailboxes: FoundInMailbox[];
+  /** CRM-authored email only: */
+  senderMailboxId?: string;
+  regarding?: RegardingRecord;
+  attachments?: AttachmentInfo[];
+  trackingToken?: string;
+  /** Delivery attempts made by the outgoing workload. */
+  attempts?: number;
+  failureReason?: string;
+  createdAt?: string;
+}
+
+/** The CRM record an email is regarding. */
+export interface RegardingRecord {
+  type: string;
+  id: string;
+}
+
+export interface AttachmentInfo {
+  id: string;
+  name: string;
+  contentType: string;
+  size: number;
+  /** False while a chunked upload is still in progress. */
+  complete: boolean;
 }
 
 /** Incoming mail over this size is not created (server-side sync's 150 MB limit). */

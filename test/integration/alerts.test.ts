@@ -148,6 +148,45 @@ describe("alerts", () => {
     expect(Date.parse(next)).toBe(clock + 5 * 60 * 1000);
   });
 
+  it("the profile owner is emailed through Graph from the alert-sender mailbox, once an hour per mailbox and code", async () => {
+    h.sim.addMailbox({ tenantId: h.tenantId, address: "crm-alerts@contoso.example" });
+    await api.call("PUT", "settings", { alertSenderMailbox: "crm-alerts@contoso.example" });
+    await api.call("PUT", "profiles/owned", { name: "Owned", ownerEmail: "owner@fabrikam.example" });
+    const mb = await enabledMailbox("noticed");
+    await api.call("PUT", `mailboxes/${mb.id}`, { emailAddress: mb.address, profileId: "owned" });
+    for (let i = 0; i < 2; i++) {
+      h.sim.injectFault({ mailbox: mb.address, status: 403, code: "ErrorAccessDenied", times: 1 });
+      await h.runtime.mailboxes.patch(mb.id, { workload: { name: "incoming", state: { enabled: true, nextSlot: clock, dueAt: clock } } });
+      await h.runIncoming(mb.id);
+      clock += 60_000;
+    }
+    await api.call("PUT", "settings", { alertSenderMailbox: null });
+    const notices = (await h.sim.sentLog("crm-alerts@contoso.example")) as Array<{ subject: string; to: string[] }>;
+    // The access-denied alert once (the second failure is within the hour); the one mailbox of the
+    // profile failing also makes "more than half of the profile's mailboxes" true.
+    const denied = notices.filter((n) => n.subject.includes("was denied"));
+    expect(denied).toHaveLength(1);
+    expect(denied[0]!.subject).toBe("[CRM sync Error] Access to noticed@contoso.example was denied");
+    expect(denied[0]!.to).toEqual(["owner@fabrikam.example"]);
+    expect(notices.map((n) => n.subject)).toContain("[CRM sync Error] More than half of the mailboxes of profile Owned failed in the last hour");
+    const [alert] = (await api.call("GET", `alerts?mailboxId=${mb.id}&level=Error`)).body.items;
+    expect(alert.notice).toBe("emailed");
+  });
+
+  it("Test & Enable checks the outgoing permission without sending anything", async () => {
+    const mb = await enabledMailbox("sender", { methods: { outgoing: "ServerSideSync" } });
+    const ok = await api.call("POST", `mailboxes/${mb.id}/test-and-enable`);
+    expect(ok.body.workloads.outgoing).toEqual({ status: "Success" });
+    h.sim.setAppRoles(h.clientId, ["Mail.ReadWrite", "Calendars.ReadWrite", "Contacts.ReadWrite", "Tasks.ReadWrite.All", "User.Read.All"]);
+    h.sim.expireAccessTokens();
+    const refused = await api.call("POST", `mailboxes/${mb.id}/test-and-enable`);
+    h.sim.setAppRoles(h.clientId, ["Mail.ReadWrite", "Mail.Send", "Calendars.ReadWrite", "Contacts.ReadWrite", "Tasks.ReadWrite.All", "User.Read.All"]);
+    h.sim.expireAccessTokens();
+    expect(refused.body.workloads.outgoing).toMatchObject({ status: "Failure", errorCode: "ErrorAccessDenied", alert: "AccessDenied" });
+    expect(refused.body.workloads.incoming).toEqual({ status: "Success" });
+    expect(h.sim.sentLog(mb.address)).toEqual([]);
+  });
+
   it("alert levels the organization does not record are dropped", async () => {
     await api.call("PUT", "settings", { alertLevels: ["Error", "Warning"] });
     await enabledMailbox("quiet-success");
