@@ -11,6 +11,8 @@ import { GraphTokenProvider, type TokenSource } from "./graph/token-provider.js"
 import { ServiceBusWorkQueue } from "./queues/service-bus-sender.js";
 import type { WorkQueueSender } from "./queues/work-queue.js";
 import { AlertRepository } from "./storage/alert-repository.js";
+import { AttachmentStore } from "./storage/attachment-store.js";
+import { CrmEmailRepository } from "./storage/crm-email-repository.js";
 import { ConnectionSlots } from "./storage/connection-slots.js";
 import { CursorRepository } from "./storage/cursor-repository.js";
 import { EmailRepository } from "./storage/email-repository.js";
@@ -32,6 +34,8 @@ export interface Runtime {
   orgSettings: OrgSettingsRepository;
   cursors: CursorRepository;
   emails: EmailRepository;
+  crmEmails: CrmEmailRepository;
+  attachments: AttachmentStore;
   failures: ItemFailureRepository;
   alerts: AlertRepository;
   connectionSlots: ConnectionSlots;
@@ -67,6 +71,8 @@ export function createRuntime(settings: SyncSettings, options: RuntimeOptions = 
     orgSettings: new OrgSettingsRepository(storage),
     cursors: new CursorRepository(storage),
     emails: new EmailRepository(storage, largeText),
+    crmEmails: new CrmEmailRepository(storage, largeText),
+    attachments: new AttachmentStore(storage),
     failures: new ItemFailureRepository(storage),
     alerts: new AlertRepository(storage),
     connectionSlots: new ConnectionSlots(storage, () => now()),

@@ -67,6 +67,10 @@ export const settingsBody = z
     requireApprovedMailboxes: z.boolean().optional(),
     alertLevels: z.array(z.enum(["Error", "Warning", "Information"])).optional(),
     alertSenderMailbox: z.email().nullable().optional(),
+    trackingToken: z
+      .object({ prefix: z.string().regex(/^[A-Za-z0-9:#_-]{1,20}$/, "must be 1-20 letters, digits or : # _ -"), counterDigits: z.number().int().min(1).max(12) })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -1,4 +1,5 @@
 /** Organization settings: approval requirement, recorded alert levels, the alert-sender mailbox. */
+import { defaultTrackingTokenFormat } from "../domain/outgoing-email.js";
 import type { Runtime } from "../runtime.js";
 import { settingsBody } from "./admin-schemas.js";
 import { parseOrThrow } from "./http-responses.js";
@@ -15,6 +16,7 @@ export async function putSettings(runtime: Runtime, body: unknown) {
     requireApprovedMailboxes: input.requireApprovedMailboxes ?? current.requireApprovedMailboxes,
     alertLevels: input.alertLevels ?? current.alertLevels,
     alertSenderMailbox: input.alertSenderMailbox === null ? undefined : (input.alertSenderMailbox ?? current.alertSenderMailbox),
+    trackingToken: input.trackingToken ?? current.trackingToken ?? defaultTrackingTokenFormat,
     updatedAt: new Date(runtime.now()).toISOString(),
   };
   await runtime.orgSettings.put(next);

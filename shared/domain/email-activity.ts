@@ -10,6 +10,8 @@ export type EmailStatus = "Draft" | "PendingSend" | "Sending" | "Sent" | "Failed
 export interface EmailParty {
   name?: string;
   address: string;
+  /** The CRM record (contact, lead, user…) the party resolves to, when the CRM knows it. */
+  partyId?: string;
 }
 
 export interface EmailBody {

@@ -2,6 +2,7 @@
  * A mailbox: one CRM user or queue mapped to one Exchange mailbox, with a state per workload.
  * Pure types and rules; storage lives in storage/mailbox-repository.ts.
  */
+import type { SendWindow } from "./outgoing-email.js";
 import type { Workload, WorkloadStatus } from "./workloads.js";
 
 export type SyncMethod = "ServerSideSync" | "None";
@@ -41,6 +42,8 @@ export interface Mailbox {
   /** Lower bound on received time for incoming mail; advances to the last processed email. */
   processEmailsFrom?: string;
   workloads: Record<Workload, WorkloadState>;
+  /** Recent sends, for Exchange Online's sending limits. */
+  sendWindow?: SendWindow;
   createdAt: string;
   updatedAt: string;
 }

@@ -1,5 +1,6 @@
 /** Organization-wide settings that CRM admins change through the API. */
 import type { AlertLevel } from "./alert-catalog.js";
+import type { TrackingTokenFormat } from "./outgoing-email.js";
 
 export interface OrgSettings {
   /** Process email only for approved mailboxes (server-side sync's default: on). */
@@ -8,6 +9,8 @@ export interface OrgSettings {
   alertLevels: AlertLevel[];
   /** Mailbox that emails alert notices to profile owners; none means record only. */
   alertSenderMailbox?: string;
+  /** How the tracking token added to sent subjects looks: prefix and counter digits. */
+  trackingToken?: TrackingTokenFormat;
   updatedAt?: string;
 }
 

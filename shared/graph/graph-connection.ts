@@ -59,7 +59,35 @@ export class GraphConnection {
     return this.call<T>("POST", path, body, {}, counter);
   }
 
-  private async call<T>(method: "GET" | "PATCH" | "POST", pathOrLink: string, body: unknown, options: GraphCallOptions, counter?: GraphCallCounter): Promise<T> {
+  delete(path: string, counter?: GraphCallCounter): Promise<void> {
+    return this.call<void>("DELETE", path, undefined, {}, counter);
+  }
+
+  /**
+   * One chunk of an attachment upload session. The upload URL is pre-authenticated: it is called
+   * without the app's token, as Graph requires.
+   */
+  async uploadChunk(uploadUrl: string, chunk: Buffer, offset: number, total: number): Promise<void> {
+    let response: Response;
+    try {
+      response = await fetch(uploadUrl, {
+        method: "PUT",
+        headers: { "Content-Type": "application/octet-stream", "Content-Length": String(chunk.length), "Content-Range": `bytes ${offset}-${offset + chunk.length - 1}/${total}` },
+        body: chunk,
+        signal: AbortSignal.timeout(this.settings.requestTimeoutMs),
+      });
+    } catch (error) {
+      const timedOut = (error as Error).name === "TimeoutError";
+      throw new GraphRequestError({ status: 0, code: timedOut ? "Timeout" : "NetworkError", message: "The attachment upload could not reach Exchange Online." });
+    }
+    if (response.status >= 400) {
+      const body = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+      throw new GraphRequestError({ status: response.status, code: body.error?.code ?? `Http${response.status}`, message: body.error?.message ?? `The attachment upload answered ${response.status}.`, retryAfterMs: parseRetryAfter(response.headers.get("Retry-After")) });
+    }
+    await response.arrayBuffer();
+  }
+
+  private async call<T>(method: "GET" | "PATCH" | "POST" | "DELETE", pathOrLink: string, body: unknown, options: GraphCallOptions, counter?: GraphCallCounter): Promise<T> {
     // Fetch the token first so a token failure is reported as such, not as a Graph failure.
     const token = await this.tokens.getToken();
     try {
@@ -90,6 +118,8 @@ export class GraphConnection {
             return (await request.get()) as T;
           case "PATCH":
             return (await request.patch(body)) as T;
+          case "DELETE":
+            return (await request.delete()) as T;
           default:
             return (await request.post(body)) as T;
         }

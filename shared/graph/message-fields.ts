@@ -2,6 +2,8 @@
  * What the incoming workload asks of Graph about each message. One list, checked by the contract
  * test against Microsoft's Graph v1.0 metadata so a misspelt field fails the build.
  */
+import { crmEmailStampId } from "./ownership-stamp.js";
+
 export const incomingMessageSelect = [
   "id",
   "internetMessageId",
@@ -22,7 +24,8 @@ export const incomingMessageSelect = [
 /** PidTagMessageSize: the whole message's size in bytes, attachments included. */
 export const messageSizePropertyId = "Integer 0x0E08";
 
-export const incomingMessageExpand = `singleValueExtendedProperties($filter=id eq '${messageSizePropertyId}')`;
+/** The size, and the CRM email id stamped on mail the CRM sent (its Sent Items copy is that email). */
+export const incomingMessageExpand = `singleValueExtendedProperties($filter=id eq '${messageSizePropertyId}' or id eq '${crmEmailStampId}')`;
 
 /** Exchange normalises property ids ("Integer 0xe08"); compare them in a canonical form. */
 export function sameExtendedPropertyId(a: string, b: string): boolean {

@@ -1,6 +1,10 @@
 /**
- * The single-value extended property this product writes on a mailbox's Inbox: its value is the
- * deployment id that owns the mailbox's appointments, contacts and tasks. A fixed property set GUID
- * and name, so every deployment reads the same property.
+ * Single-value extended properties this product writes (fixed property-set GUIDs, lower case as
+ * Exchange returns them, and names), so every deployment reads and writes the same properties.
  */
+
+/** On a mailbox's Inbox: the deployment id that owns its appointments, contacts and tasks. */
 export const ownershipStampId = "String {6f1c2a7e-3b8d-4e5f-9a10-2c4d6e8f0a1b} Name CrmSyncOwner";
+
+/** On a message the CRM sends: the CRM email's id (finds the draft or sent item on a retry). */
+export const crmEmailStampId = "String {9b2f4d6a-1c3e-4a5b-8d7f-0e2c4a6b8d10} Name CrmEmailId";

@@ -61,6 +61,27 @@ export class EmailRepository {
     this.mailboxItems = storage.table(tableNames.mailboxItems);
   }
 
+  /**
+   * The activity a found message belongs to: the CRM email it was sent as (by its stamp, or by the
+   * alias written when it was sent), else the activity of its internet message id.
+   */
+  async canonicalId(activityId: string, crmEmailId: string | undefined): Promise<{ id: string; crmEmail: boolean }> {
+    if (crmEmailId) return { id: crmEmailId, crmEmail: true };
+    try {
+      const row = await this.emails.getEntity<{ aliasOf?: string; origin?: string }>(activityId, activityRow);
+      if (row.aliasOf) return { id: row.aliasOf, crmEmail: true };
+      return { id: activityId, crmEmail: row.origin === "crm" };
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return { id: activityId, crmEmail: false };
+      throw error;
+    }
+  }
+
+  /** Records that a CRM email was found in a mailbox: only the mailbox's copy; the CRM's record stays as it is. */
+  async saveFoundCopy(activityId: string, foundIn: FoundInMailbox): Promise<void> {
+    await this.emails.upsertEntity({ partitionKey: activityId, rowKey: foundInPrefix + foundIn.mailboxId, ...foundIn }, "Replace");
+  }
+
   /** Records a message found in a mailbox: the activity and the mailbox's copy, in one transaction. */
   async saveFound(content: ActivityContent, foundIn: FoundInMailbox): Promise<void> {
     const text = await storeTextFields(this.largeText, content.id, {
@@ -82,7 +103,8 @@ export class EmailRepository {
           bodyContentType: content.body.contentType,
           ...text,
         },
-        "Replace",
+        // Merge: never drops what else the row holds (an alias, or a CRM email's fields).
+        "Merge",
       ],
       ["upsert", { partitionKey: content.id, rowKey: foundInPrefix + foundIn.mailboxId, ...foundIn }, "Replace"],
     ];
@@ -133,6 +155,7 @@ export class EmailRepository {
     for await (const row of this.emails.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) rows.push(row);
     const main = rows.find((row) => row.rowKey === activityRow);
     if (!main) return undefined;
+    if (typeof main.aliasOf === "string" && main.aliasOf && main.aliasOf !== activityId) return this.get(main.aliasOf);
     const mailboxes = rows
       .filter((row) => String(row.rowKey).startsWith(foundInPrefix))
       .map((row): FoundInMailbox => ({
@@ -143,7 +166,9 @@ export class EmailRepository {
         receivedAt: String(row.receivedAt),
       }));
     const recipients = JSON.parse(await loadTextField(this.largeText, main, "recipients")) as { to: EmailParty[]; cc: EmailParty[]; bcc: EmailParty[] };
-    const direction = activityDirection(mailboxes);
+    const crm = main.origin === "crm";
+    const direction = crm ? "Outgoing" : activityDirection(mailboxes);
+    const optional = (name: string) => (typeof main[name] === "string" && main[name] !== "" ? String(main[name]) : undefined);
     return {
       id: activityId,
       internetMessageId: (main.internetMessageId as string) || undefined,
@@ -151,12 +176,23 @@ export class EmailRepository {
       subject: await loadTextField(this.largeText, main, "subject"),
       from: main.from ? (JSON.parse(String(main.from)) as EmailParty) : undefined,
       ...recipients,
-      receivedAt: String(main.receivedAt),
+      receivedAt: String(main.receivedAt ?? main.sentAt ?? main.createdAt),
       sentAt: (main.sentAt as string) || undefined,
       body: { contentType: main.bodyContentType === "html" ? "html" : "text", content: await loadTextField(this.largeText, main, "body") },
       direction,
-      status: statusForDirection(direction),
+      status: crm ? (String(main.status) as EmailActivity["status"]) : statusForDirection(direction),
       mailboxes,
+      ...(crm
+        ? {
+            senderMailboxId: optional("senderMailboxId"),
+            regarding: optional("regarding") ? JSON.parse(optional("regarding")!) : undefined,
+            attachments: optional("attachments") ? JSON.parse(optional("attachments")!) : [],
+            trackingToken: optional("trackingToken"),
+            attempts: Number(main.attempts ?? 0),
+            failureReason: optional("failureReason"),
+            createdAt: optional("createdAt"),
+          }
+        : {}),
     };
   }
 

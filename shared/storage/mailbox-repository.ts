@@ -9,6 +9,7 @@
 import type { TableClient, TableEntityResult } from "@azure/data-tables";
 import { tableNames } from "../config/names.js";
 import type { Mailbox, WorkloadState } from "../domain/mailbox.js";
+import type { SendWindow } from "../domain/outgoing-email.js";
 import { dueKey, parseDueKey } from "../domain/schedule.js";
 import { workloads, type Workload } from "../domain/workloads.js";
 import { hasStatus, type StorageAccount } from "./storage-account.js";
@@ -80,6 +81,7 @@ function toEntity(mailbox: Mailbox): Entity {
     ownerId: mailbox.ownerId,
     approved: mailbox.approved,
     processEmailsFrom: mailbox.processEmailsFrom ?? "",
+    sendWindow: mailbox.sendWindow ? JSON.stringify(mailbox.sendWindow) : "",
     createdAt: mailbox.createdAt,
     updatedAt: mailbox.updatedAt,
   };
@@ -119,6 +121,7 @@ function fromEntity(entity: Record<string, unknown>): Mailbox {
     approved: entity.approved === true,
     processEmailsFrom: str(entity, "processEmailsFrom"),
     workloads: { incoming: state("incoming"), outgoing: state("outgoing"), act: state("act") },
+    sendWindow: str(entity, "sendWindow") ? JSON.parse(str(entity, "sendWindow")!) : undefined,
     createdAt: String(entity.createdAt),
     updatedAt: String(entity.updatedAt),
   };
@@ -128,6 +131,7 @@ export interface MailboxPatch {
   exchangeUserId?: string;
   processEmailsFrom?: string;
   approved?: boolean;
+  sendWindow?: SendWindow;
   workload?: { name: Workload; state: Partial<WorkloadState> };
 }
 
@@ -173,6 +177,7 @@ export class MailboxRepository {
     if (patch.exchangeUserId !== undefined) entity.exchangeUserId = patch.exchangeUserId;
     if (patch.processEmailsFrom !== undefined) entity.processEmailsFrom = patch.processEmailsFrom;
     if (patch.approved !== undefined) entity.approved = patch.approved;
+    if (patch.sendWindow !== undefined) entity.sendWindow = JSON.stringify(patch.sendWindow);
     if (patch.workload) Object.assign(entity, workloadFields(patch.workload.name, patch.workload.state));
     try {
       const result = await this.table.updateEntity(entity, "Merge", { etag: etag ?? "*" });

@@ -23,6 +23,7 @@ export class OrgSettingsRepository {
         requireApprovedMailboxes: row.requireApprovedMailboxes !== false,
         alertLevels: row.alertLevels ? JSON.parse(String(row.alertLevels)) : defaultOrgSettings.alertLevels,
         alertSenderMailbox: (row.alertSenderMailbox as string) || undefined,
+        trackingToken: row.trackingToken ? JSON.parse(String(row.trackingToken)) : undefined,
         updatedAt: (row.updatedAt as string) || undefined,
       };
     } catch (error) {
@@ -40,6 +41,7 @@ export class OrgSettingsRepository {
         requireApprovedMailboxes: settings.requireApprovedMailboxes,
         alertLevels: JSON.stringify(settings.alertLevels),
         alertSenderMailbox: settings.alertSenderMailbox ?? "",
+        trackingToken: settings.trackingToken ? JSON.stringify(settings.trackingToken) : "",
         updatedAt: settings.updatedAt ?? new Date().toISOString(),
       },
       "Replace",

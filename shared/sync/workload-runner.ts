@@ -62,7 +62,12 @@ export async function runWorkload(runtime: Runtime, engine: WorkloadEngine, mess
   if (blocker) {
     // Take it off the scheduler's scan until an admin changes the mailbox.
     if (state.dueAt !== null) await runtime.mailboxes.patch(mailbox.id, { workload: { name: engine.workload, state: { dueAt: null } } }, stored.etag).catch(ignoreConflict);
-    if (blocker === "notApproved") await raiseAlert(runtime, "MailboxNotApproved", { mailbox, workload: engine.workload });
+    if (engine.workload === "outgoing" && message.reason === "nudge") {
+      // Email was marked Send: it waits, Pending Send, and the alert says why.
+      await raiseAlert(runtime, blocker === "notApproved" ? "PendingSendNotApproved" : "PendingSendNotEnabled", { mailbox, workload: engine.workload });
+    } else if (blocker === "notApproved") {
+      await raiseAlert(runtime, "MailboxNotApproved", { mailbox, workload: engine.workload });
+    }
     return skipped(blocker);
   }
   if (message.reason === "scheduled" && state.nextSlot !== message.slot) return skipped("stale");

@@ -16,7 +16,7 @@ import type { CursorRepository, DeltaCursor, StoredCursor } from "../../storage/
 import type { EmailRepository, EmailSummary } from "../../storage/email-repository.js";
 import type { ItemFailureRepository } from "../../storage/item-failure-repository.js";
 import { GraphRequestError } from "../../graph/graph-errors.js";
-import { isComplete, isoTime, isTooLarge, messageSize, toActivity } from "./message-mapping.js";
+import { crmEmailIdOf, isComplete, isoTime, isTooLarge, messageSize, toActivity } from "./message-mapping.js";
 
 export interface FolderRoundDeps {
   graph: GraphConnection;
@@ -173,7 +173,14 @@ async function applyPage(deps: FolderRoundDeps, target: FolderTarget, items: Gra
           return;
         }
         const { content, foundIn, summary } = toActivity(message, target.mailboxId, target.folder);
-        await deps.emails.saveFound(content, foundIn);
+        const canonical = await deps.emails.canonicalId(content.id, crmEmailIdOf(message));
+        if (canonical.crmEmail) {
+          // Mail the CRM sent: the same activity, never a second one.
+          await deps.emails.saveFoundCopy(canonical.id, foundIn);
+          summary.id = canonical.id;
+        } else {
+          await deps.emails.saveFound(content, foundIn);
+        }
         entries.push({ summary, graphMessageId: message.id });
         result.processed++;
         if (!result.latestReceivedAt || content.receivedAt > result.latestReceivedAt) result.latestReceivedAt = content.receivedAt;

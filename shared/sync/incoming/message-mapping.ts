@@ -7,6 +7,7 @@ import {
   type FoundInMailbox,
 } from "../../domain/email-activity.js";
 import type { ActivityContent, EmailSummary } from "../../storage/email-repository.js";
+import { crmEmailStampId } from "../../graph/ownership-stamp.js";
 import { messageSizePropertyId, sameExtendedPropertyId, type GraphMessage, type GraphRecipient, type IncomingFolder } from "../../graph/message-fields.js";
 
 function party(recipient: GraphRecipient | undefined): EmailParty | undefined {
@@ -32,6 +33,11 @@ export function messageSize(message: GraphMessage): number | undefined {
   const property = message.singleValueExtendedProperties?.find((p) => sameExtendedPropertyId(p.id, messageSizePropertyId));
   const size = property ? Number(property.value) : NaN;
   return Number.isFinite(size) ? size : undefined;
+}
+
+/** The CRM email id stamped on mail the CRM sent, when this is its Sent Items copy. */
+export function crmEmailIdOf(message: GraphMessage): string | undefined {
+  return message.singleValueExtendedProperties?.find((p) => sameExtendedPropertyId(p.id, crmEmailStampId))?.value || undefined;
 }
 
 export function isTooLarge(message: GraphMessage): boolean {

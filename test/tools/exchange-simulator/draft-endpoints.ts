@@ -109,9 +109,14 @@ export function sendDraft(call: GraphCall): SimResponse {
       attachments: draft.attachments,
       draft,
     },
-    call.mailbox.saveToSentItems,
+    // PidTagDeleteAfterSubmit on the draft: Exchange keeps no Sent Items copy.
+    call.mailbox.saveToSentItems && !deletesAfterSubmit(draft.extendedProperties),
   );
   return { status: 202 };
+}
+
+function deletesAfterSubmit(properties: Map<string, string>): boolean {
+  return [...properties.entries()].some(([id, value]) => /^boolean\s+0x0*e01$/i.test(id.trim()) && value.toLowerCase() === "true");
 }
 
 export function sendMail(call: GraphCall): SimResponse {

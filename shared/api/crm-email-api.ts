@@ -1,0 +1,148 @@
+/**
+ * The records API for CRM-authored email: create a Draft (with attachments inline, or announced
+ * and uploaded in chunks), ask to Send it. Send moves it to Pending Send, adds the tracking token,
+ * and queues the sender mailbox's outgoing workload at once.
+ */
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { queueNames } from "../config/names.js";
+import { workloadBlocker } from "../domain/mailbox.js";
+import { canRequestSend, defaultTrackingTokenFormat, maxAttachmentBytes, subjectWithToken, trackingToken } from "../domain/outgoing-email.js";
+import { raiseAlert } from "../alerts/alert-service.js";
+import type { Runtime } from "../runtime.js";
+import { attachmentBlobName } from "../storage/attachment-store.js";
+import type { CrmEmail } from "../storage/crm-email-repository.js";
+import { ConcurrencyConflict } from "../storage/mailbox-repository.js";
+import { idParam } from "./admin-schemas.js";
+import { ApiError, notFound, parseOrThrow } from "./http-responses.js";
+
+const party = z.object({ address: z.email().max(320), name: z.string().max(256).optional(), partyId: z.string().min(1).max(128).optional() }).strict();
+const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, "must be base64");
+const attachmentInput = z
+  .object({
+    name: z.string().trim().min(1).max(255),
+    contentType: z.string().min(1).max(255).default("application/octet-stream"),
+    contentBytes: base64.refine((b) => Math.floor((b.length * 3) / 4) <= maxAttachmentBytes + 2, "is larger than 150 MB"),
+  })
+  .strict();
+
+const createEmailBody = z
+  .object({
+    senderMailboxId: idParam,
+    to: z.array(party).max(500).default([]),
+    cc: z.array(party).max(500).default([]),
+    bcc: z.array(party).max(500).default([]),
+    subject: z.string().max(2_000).default(""),
+    body: z.object({ contentType: z.enum(["text", "html"]), content: z.string().max(4 * 1024 * 1024) }).strict().default({ contentType: "text", content: "" }),
+    regarding: z.object({ type: z.string().min(1).max(100), id: z.string().min(1).max(128) }).strict().optional(),
+    attachments: z.array(attachmentInput).max(100).default([]),
+  })
+  .strict()
+  .refine((b) => b.to.length + b.cc.length + b.bcc.length > 0, { message: "needs at least one recipient in to, cc or bcc", path: ["to"] });
+
+const sendBody = z.object({ issueSend: z.boolean().default(true) }).strict();
+const announceAttachment = z
+  .object({ name: z.string().trim().min(1).max(255), contentType: z.string().min(1).max(255).default("application/octet-stream"), size: z.number().int().min(1).max(maxAttachmentBytes, "must be at most 150 MB (157286400 bytes)") })
+  .strict();
+
+export async function createEmail(runtime: Runtime, body: unknown): Promise<CrmEmail> {
+  const input = parseOrThrow(createEmailBody, body, "body");
+  if (!(await runtime.mailboxes.get(input.senderMailboxId))) {
+    throw new ApiError(400, "BadRequest", `Invalid body parameter 'senderMailboxId': mailbox '${input.senderMailboxId}' does not exist.`, "senderMailboxId");
+  }
+  const id = randomUUID();
+  const at = new Date(runtime.now()).toISOString();
+  const attachments = [];
+  for (const attachment of input.attachments) {
+    const bytes = Buffer.from(attachment.contentBytes, "base64");
+    const attachmentId = randomUUID();
+    await runtime.attachments.put(attachmentBlobName(id, attachmentId), bytes, attachment.contentType);
+    attachments.push({ id: attachmentId, name: attachment.name, contentType: attachment.contentType, size: bytes.length, complete: true });
+  }
+  const email: CrmEmail = {
+    id, status: "Draft", senderMailboxId: input.senderMailboxId, subject: input.subject, to: input.to, cc: input.cc, bcc: input.bcc,
+    body: input.body, regarding: input.regarding, attachments, attempts: 0, sendIssued: false, createdAt: at, updatedAt: at,
+  };
+  await runtime.crmEmails.create(email);
+  return email;
+}
+
+async function requireCrmEmail(runtime: Runtime, id: string) {
+  const emailId = parseOrThrow(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be an email id"), id, "route");
+  const stored = await runtime.crmEmails.get(emailId);
+  if (!stored) throw notFound("Email", emailId);
+  return stored;
+}
+
+export async function sendEmail(runtime: Runtime, id: string, body: unknown) {
+  const input = parseOrThrow(sendBody, body, "body");
+  const { email, etag } = await requireCrmEmail(runtime, id);
+  if (!canRequestSend(email.status)) throw new ApiError(409, "Conflict", `Email '${email.id}' is ${email.status}; only a Draft can be sent.`);
+  if (email.attachments.some((a) => !a.complete)) throw new ApiError(409, "Conflict", `Email '${email.id}' has an attachment whose upload is not finished.`);
+  const org = await runtime.orgSettings.get();
+  const token = trackingToken(org.trackingToken ?? defaultTrackingTokenFormat, await runtime.crmEmails.nextTrackingCounter());
+  const now = new Date(runtime.now()).toISOString();
+  const subject = subjectWithToken(email.subject, token);
+  try {
+    if (!input.issueSend) {
+      // Marked Sent without sending (the CRM user sent it some other way).
+      await runtime.crmEmails.update(email.id, { status: "Sent", sentAt: now, trackingToken: token, subject }, etag);
+      return (await runtime.emails.get(email.id))!;
+    }
+    const pendingSince = now;
+    // Queue entry first: if the status write below is lost, the engine finds a Draft and drops it.
+    await runtime.crmEmails.addPending({ ...email, pendingSince });
+    await runtime.crmEmails.update(email.id, { status: "PendingSend", pendingSince, trackingToken: token, subject }, etag);
+  } catch (error) {
+    if (error instanceof ConcurrencyConflict) throw new ApiError(409, "Conflict", `Email '${email.id}' changed while being sent; read it and try again.`);
+    throw error;
+  }
+  const sender = (await runtime.mailboxes.get(email.senderMailboxId))?.mailbox;
+  const blocker = sender ? workloadBlocker(sender, "outgoing", { requireApproval: org.requireApprovedMailboxes }) : "disabled";
+  if (sender && blocker) {
+    await raiseAlert(runtime, blocker === "notApproved" ? "PendingSendNotApproved" : "PendingSendNotEnabled", { mailbox: sender, workload: "outgoing" });
+  } else if (sender) {
+    // At once, not at the next 5-minute pass.
+    const slot = runtime.now();
+    await runtime.queue.send(queueNames.outgoing, [
+      { messageId: `outgoing:${sender.id}:send:${email.id}`, sessionId: sender.id, body: { mailboxId: sender.id, workload: "outgoing", slot, reason: "nudge" } },
+    ]);
+  }
+  return (await runtime.emails.get(email.id))!;
+}
+
+export async function announceEmailAttachment(runtime: Runtime, id: string, body: unknown) {
+  const input = parseOrThrow(announceAttachment, body, "body");
+  const { email, etag } = await requireCrmEmail(runtime, id);
+  if (email.status !== "Draft") throw new ApiError(409, "Conflict", `Email '${email.id}' is ${email.status}; attachments can be added to a Draft only.`);
+  const attachmentId = randomUUID();
+  const attachments = [...email.attachments, { id: attachmentId, name: input.name, contentType: input.contentType, size: input.size, complete: false }];
+  await runtime.crmEmails.update(email.id, { attachments }, etag);
+  return { id: attachmentId, uploadUrl: `/api/emails/${email.id}/attachments/${attachmentId}/content`, maxChunkBytes: uploadChunkLimit };
+}
+
+/** Chunks the records API takes per request (the Functions host's request limit is 100 MB). */
+export const uploadChunkLimit = 32 * 1024 * 1024;
+
+export async function uploadEmailAttachment(runtime: Runtime, id: string, attachmentId: string, contentRange: string | null, bytes: Buffer) {
+  const { email } = await requireCrmEmail(runtime, id);
+  const attachment = email.attachments.find((a) => a.id === attachmentId);
+  if (!attachment) throw notFound("Attachment", attachmentId);
+  if (attachment.complete) throw new ApiError(409, "Conflict", `Attachment '${attachmentId}' is already complete.`);
+  const range = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(contentRange ?? "");
+  if (!range) throw new ApiError(400, "BadRequest", "Invalid header 'Content-Range': expected 'bytes first-last/total'.", "Content-Range");
+  const [first, last, total] = [Number(range[1]), Number(range[2]), Number(range[3])];
+  if (total !== attachment.size) throw new ApiError(400, "BadRequest", `Invalid header 'Content-Range': the total must be the announced size ${attachment.size}.`, "Content-Range");
+  if (last - first + 1 !== bytes.length || bytes.length > uploadChunkLimit || first % uploadChunkLimit !== 0) {
+    throw new ApiError(400, "BadRequest", `Invalid header 'Content-Range': chunks are ${uploadChunkLimit} bytes (the last may be shorter) and the body must match the range.`, "Content-Range");
+  }
+  const index = first / uploadChunkLimit;
+  const blob = attachmentBlobName(email.id, attachment.id);
+  await runtime.attachments.stage(blob, index, bytes);
+  if (last + 1 < attachment.size) return { complete: false, nextExpectedRanges: [`${last + 1}-`] };
+  await runtime.attachments.commit(blob, index + 1, attachment.contentType);
+  // Re-read: other chunks' writes do not touch the attachment list.
+  const fresh = (await runtime.crmEmails.get(email.id))!;
+  await runtime.crmEmails.update(email.id, { attachments: fresh.email.attachments.map((a) => (a.id === attachmentId ? { ...a, complete: true } : a)) }, fresh.etag);
+  return { complete: true, nextExpectedRanges: [] };
+}

@@ -1,0 +1,20 @@
+/** The body every workload's queue trigger shares: validate the message, run the cycle, log it. */
+import type { InvocationContext } from "@azure/functions";
+import { parseWorkloadMessage } from "../queues/work-queue.js";
+import { getRuntime } from "../runtime.js";
+import type { WorkloadEngine } from "../sync/workload-runner.js";
+import { runWorkload } from "../sync/workload-runner.js";
+import { logCycle } from "../telemetry/cycle-report.js";
+
+export function workloadTrigger(engine: WorkloadEngine): (message: unknown, context: InvocationContext) => Promise<void> {
+  return async (message, context) => {
+    const body = parseWorkloadMessage(message);
+    if (!body || body.workload !== engine.workload) {
+      // A malformed trigger cannot become valid by retrying it.
+      context.warn(`Dropped a malformed ${engine.workload} message`, { messageId: context.triggerMetadata?.messageId });
+      return;
+    }
+    const report = await runWorkload(await getRuntime(), engine, body);
+    logCycle({ info: (m, p) => context.log(m, p), warn: (m, p) => context.warn(m, p) }, report);
+  };
+}
