@@ -9,7 +9,7 @@ import { InProcessServiceBus } from "../../shared/queues/in-process-bus.js";
 import type { WorkloadMessageBody } from "../../shared/queues/work-queue.js";
 import { createRuntime, type Runtime } from "../../shared/runtime.js";
 import { incomingEngine } from "../../shared/sync/incoming/incoming-engine.js";
-import { runWorkload } from "../../shared/sync/workload-runner.js";
+import { runWorkload, type WorkloadEngine } from "../../shared/sync/workload-runner.js";
 import type { CycleReport } from "../../shared/telemetry/cycle-report.js";
 import { startAzurite, type Azurite } from "../tools/azurite.js";
 import { startExchangeSimulator, type ExchangeSimulator } from "../tools/exchange-simulator/index.js";
@@ -29,7 +29,9 @@ export interface SyncHarness {
   bus: InProcessServiceBus;
   runtime: Runtime;
   env: Environment;
-  addMailbox(localPart: string, options?: { processEmailsFrom?: string; approved?: boolean }): Promise<HarnessMailbox>;
+  addMailbox(localPart: string, options?: { processEmailsFrom?: string; approved?: boolean; outgoing?: boolean }): Promise<HarnessMailbox>;
+  /** Runs one cycle of a workload now, as the queue trigger would for the mailbox's current slot. */
+  runCycle(engine: WorkloadEngine, mailboxId: string): Promise<CycleReport>;
   /** Runs one incoming cycle now, as the queue trigger would for the mailbox's current slot. */
   runIncoming(mailboxId: string): Promise<CycleReport>;
   mailbox(mailboxId: string): Promise<Mailbox>;
@@ -57,6 +59,12 @@ export async function startSyncHarness(options: { env?: Environment; polling?: P
   await runtime.storage.ensureCreated();
   await runtime.profiles.put(newProfile({ id: "profile-1", name: "Test profile", polling: { ...defaultPolling, incoming: options.polling ?? defaultIncomingPolling } }, runtime.now()));
 
+  async function runCycle(engine: WorkloadEngine, mailboxId: string): Promise<CycleReport> {
+    const stored = await runtime.mailboxes.get(mailboxId);
+    const message: WorkloadMessageBody = { mailboxId, workload: engine.workload, slot: stored?.mailbox.workloads[engine.workload].nextSlot ?? 0, reason: "scheduled" };
+    return runWorkload(runtime, engine, message);
+  }
+
   return {
     azurite, sim, tenantId, clientId, clientSecret, bus, runtime, env,
     async addMailbox(localPart, mailboxOptions = {}) {
@@ -71,19 +79,16 @@ export async function startSyncHarness(options: { env?: Environment; polling?: P
           exchangeUserId: added.id,
           // Tests deliver mail with past timestamps; start from the epoch unless told otherwise.
           processEmailsFrom: mailboxOptions.processEmailsFrom ?? "2000-01-01T00:00:00.000Z",
-          methods: { incoming: "ServerSideSync" },
-          enabled: { incoming: true },
+          methods: { incoming: "ServerSideSync", outgoing: mailboxOptions.outgoing ? "ServerSideSync" : "None" },
+          enabled: { incoming: true, outgoing: mailboxOptions.outgoing === true },
         },
         runtime.now(),
       );
       await runtime.mailboxes.put(mailbox);
       return { id: mailbox.id, address, exchangeUserId: added.id };
     },
-    async runIncoming(mailboxId) {
-      const stored = await runtime.mailboxes.get(mailboxId);
-      const message: WorkloadMessageBody = { mailboxId, workload: "incoming", slot: stored?.mailbox.workloads.incoming.nextSlot ?? 0, reason: "scheduled" };
-      return runWorkload(runtime, incomingEngine, message);
-    },
+    runIncoming: (mailboxId) => runCycle(incomingEngine, mailboxId),
+    runCycle,
     async mailbox(mailboxId) {
       const stored = await runtime.mailboxes.get(mailboxId);
       if (!stored) throw new Error(`no mailbox ${mailboxId}`);
