@@ -32,6 +32,12 @@ export const tableNames = {
   mailboxAddresses: "mailboxaddresses",
   /** Leased connection slots per profile: the profile's max concurrent connections. */
   connectionSlots: "connectionslots",
+  /** The CRM's appointments, contacts and tasks (records API). */
+  actRecords: "actrecords",
+  /** Sync filters per CRM user and record type. */
+  syncFilters: "syncfilters",
+  /** Per mailbox: CRM record ↔ Exchange item links with the last synced state. */
+  actLinks: "actlinks",
 } as const;
 
 export const blobContainers = {
