@@ -169,6 +169,9 @@ var tableNames = [
   'orgsettings'
   'mailboxaddresses'
   'connectionslots'
+  'actrecords'
+  'syncfilters'
+  'actlinks'
 ]
 
 var blobContainerNames = [

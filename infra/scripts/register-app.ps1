@@ -14,8 +14,10 @@
     1. Checks the permission ids in graph-permissions.json against this tenant's Microsoft Graph.
     2. Creates the app registration (single tenant) or updates the one given by -AppId / found by
        -DisplayName, and sets its Microsoft Graph application permissions to exactly those of
-       -Workloads:   incoming -> Mail.ReadWrite   outgoing -> Mail.Send
-                     act      -> Calendars.ReadWrite, Contacts.ReadWrite, Tasks.ReadWrite.All
+       -Workloads:   incoming -> Mail.ReadWrite
+                     outgoing -> Mail.ReadWrite, Mail.Send (it sends through a draft it creates)
+                     act      -> Calendars.ReadWrite, Contacts.ReadWrite, Tasks.ReadWrite.All, and
+                                 Mail.ReadWrite (the ownership stamp on the Inbox folder)
     3. Creates the service principal (enterprise application) if there is none.
     4. Sets up the credential:
          certificate      a self-signed certificate created in Key Vault (PEM, RSA 2048), its public
@@ -126,6 +128,7 @@ $needed = @()
 foreach ($workload in ($Workloads | Sort-Object -Unique)) {
     $needed += $catalog.workloads.$workload
 }
+$needed = @($needed | Sort-Object -Property permission -Unique)
 Write-Host "Workloads: $($Workloads -join ', '). Application permissions: $(($needed | ForEach-Object permission) -join ', ')."
 
 $graphSp = Invoke-AzJson ad sp show --id $graphAppId

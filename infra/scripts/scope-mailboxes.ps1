@@ -14,8 +14,9 @@
     2. Creates the Exchange pointer to the app's Entra service principal (New-ServicePrincipal).
     3. Assigns the Exchange application roles of the chosen workloads, each limited to the scope
        (New-ManagementRoleAssignment -CustomResourceScope):
-         incoming -> Application Mail.ReadWrite        outgoing -> Application Mail.Send
-         act      -> Application Calendars.ReadWrite, Application Contacts.ReadWrite
+         incoming -> Application Mail.ReadWrite
+         outgoing -> Application Mail.ReadWrite, Application Mail.Send
+         act      -> Application Calendars.ReadWrite, Application Contacts.ReadWrite, Application Mail.ReadWrite
     4. With -RemoveTenantWideGrants, removes the app's tenant-wide Entra grants of those same
        permissions (and drops them from the registration, so no one re-grants them by accident).
        Exchange adds RBAC grants to Entra grants: while the Entra grant exists the app still reaches
@@ -97,6 +98,7 @@ function Test-InScope([object] $Row) {
 # ---------------------------------------------------------------------------------------------
 $entries = @()
 foreach ($workload in ($Workloads | Sort-Object -Unique)) { $entries += $catalog.workloads.$workload }
+$entries = @($entries | Sort-Object -Property permission -Unique)
 $scoped = @($entries | Where-Object { $_.exchangeRole })
 $unscopable = @($entries | Where-Object { -not $_.exchangeRole })
 $roles = @($scoped | ForEach-Object exchangeRole)

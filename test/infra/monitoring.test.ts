@@ -167,6 +167,14 @@ describe("alerts, query pack and workbook", () => {
     for (const f of files) expect(readFileSync(join(monitoringDir, f), "utf8"), f).toMatch(/^(SyncCycles|AppTraces|AppRequests)\b/m);
   });
 
+  it("documents every operations query verbatim in docs/operations.md", () => {
+    const operations = readFileSync(join(repoRoot, "docs", "operations.md"), "utf8");
+    for (const file of filesUnder(join(monitoringDir, "queries"), ".kql")) {
+      expect(operations.includes(readFileSync(file, "utf8").trimEnd()), `docs/operations.md lacks the current text of ${file.slice(repoRoot.length + 1)}`).toBe(true);
+    }
+    expect(operations).toMatch(/^## Alerts: cause and fix$/m);
+  });
+
   it("shows the dashboard panels in the workbook, all over the workspace's SyncCycles()", () => {
     const workbook = JSON.parse(readFileSync(join(monitoringDir, "workbook.json"), "utf8")) as { version: string; items: { type: number; name: string; content: Record<string, unknown> }[]; fallbackResourceIds: string[] };
     expect(workbook.version).toBe("Notebook/1.0");

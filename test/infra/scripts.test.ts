@@ -41,9 +41,12 @@ describe("graph-permissions.json", () => {
     expect(Object.keys(table.workloads).sort()).toEqual([...workloads].sort());
   });
 
-  it("asks each workload only for its permissions: incoming Mail.ReadWrite, outgoing Mail.Send, act calendars, contacts and tasks", () => {
+  // Outgoing sends through a draft it creates, reads and deletes (shared/sync/outgoing/send-email.ts),
+  // so it needs Mail.ReadWrite as well as Mail.Send; ACT reads and writes its ownership stamp on the
+  // Inbox folder (shared/sync/test-and-enable.ts), which needs Mail.ReadWrite too.
+  it("asks each workload only for its permissions: incoming Mail.ReadWrite, outgoing Mail.ReadWrite + Mail.Send, act calendars, contacts and tasks", () => {
     const permissions = Object.fromEntries(Object.entries(table.workloads).map(([w, entries]) => [w, entries.map((e) => e.permission)]));
-    expect(permissions).toEqual({ incoming: ["Mail.ReadWrite"], outgoing: ["Mail.Send"], act: ["Calendars.ReadWrite", "Contacts.ReadWrite", "Tasks.ReadWrite.All"] });
+    expect(permissions).toEqual({ incoming: ["Mail.ReadWrite"], outgoing: ["Mail.ReadWrite", "Mail.Send"], act: ["Mail.ReadWrite", "Calendars.ReadWrite", "Contacts.ReadWrite", "Tasks.ReadWrite.All"] });
   });
 
   it("uses Microsoft Graph's application permission ids and Exchange's application roles", () => {
