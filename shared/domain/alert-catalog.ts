@@ -61,7 +61,7 @@ export const alertCatalog = {
     level: "Error",
     about: "mailbox",
     title: (f) => `Access to ${mailbox(f)} was denied`,
-    cause: (f) => `Graph refused access to this mailbox${code(f)}: the app lacks the application permission ${f.workload === "outgoing" ? "Mail.Send" : f.workload === "act" ? "Calendars.ReadWrite, Contacts.ReadWrite or Tasks.ReadWrite.All" : "Mail.ReadWrite"}, or the mailbox is outside the app's scope (Exchange RBAC for Applications or an application access policy).`,
+    cause: (f) => `Graph refused access to this mailbox${code(f)}: the app lacks an application permission the workload needs (${f.workload === "outgoing" ? "Mail.ReadWrite and Mail.Send" : f.workload === "act" ? "Mail.ReadWrite, Calendars.ReadWrite, Contacts.ReadWrite and Tasks.ReadWrite.All" : "Mail.ReadWrite"}), or the mailbox is outside the app's scope (Exchange RBAC for Applications or an application access policy).`,
     fix: () => "Grant the permission with admin consent, or add the mailbox to the group the app is scoped to, then Test & Enable the mailbox.",
   },
   OwnedByAnotherOrganization: {
