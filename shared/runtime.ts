@@ -10,6 +10,7 @@ import { GraphConnection } from "./graph/graph-connection.js";
 import { GraphTokenProvider, type TokenSource } from "./graph/token-provider.js";
 import { ServiceBusWorkQueue } from "./queues/service-bus-sender.js";
 import type { WorkQueueSender } from "./queues/work-queue.js";
+import { ActLinkRepository } from "./storage/act-link-repository.js";
 import { AlertRepository } from "./storage/alert-repository.js";
 import { AttachmentStore } from "./storage/attachment-store.js";
 import { CrmEmailRepository } from "./storage/crm-email-repository.js";
@@ -39,6 +40,7 @@ export interface Runtime {
   failures: ItemFailureRepository;
   alerts: AlertRepository;
   connectionSlots: ConnectionSlots;
+  actLinks: ActLinkRepository;
   /** The deployment app's connection (alert notices, and profiles that use the deployment app). */
   graph: GraphConnection;
   /** The connection for a profile's mailboxes. */
@@ -76,6 +78,7 @@ export function createRuntime(settings: SyncSettings, options: RuntimeOptions = 
     failures: new ItemFailureRepository(storage),
     alerts: new AlertRepository(storage),
     connectionSlots: new ConnectionSlots(storage, () => now()),
+    actLinks: new ActLinkRepository(storage, largeText),
     graph,
     graphFor(profile) {
       const key = JSON.stringify([profile.credential, profile.requestTimeoutSeconds]);

@@ -72,6 +72,7 @@ export function classifyFailure(facts: FailureFacts): Classification {
     return rule("InvalidCredentials", "disable", "server", "CredentialsInvalid");
   }
   const { status, code } = facts;
+  if (code === "OwnedByAnotherOrganization") return rule("AccessDenied", "disable", "mailbox", "OwnedByAnotherOrganization");
   if (sendingLimitCodes.has(code)) return rule("SendingLimitReached", "postpone", "mailbox", "SendingLimitReached");
   if (status === 429) return rule("Throttled", "postpone", "mailbox", "TransientFailuresExhausted");
   if (status === 0) return rule("NetworkFailure", "retry", "mailbox", "SecureConnectionFailed");

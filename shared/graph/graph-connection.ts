@@ -17,6 +17,8 @@ import type { TokenSource } from "./token-provider.js";
 export interface GraphCallOptions {
   /** Page size for collection and delta requests (Prefer: odata.maxpagesize). */
   pageSize?: number;
+  /** Times in UTC (Prefer: outlook.timezone="UTC"), so they compare without zone arithmetic. */
+  utc?: boolean;
 }
 
 /** Counts kept per connection so a cycle can report its Graph cost. */
@@ -105,6 +107,7 @@ export class GraphConnection {
   private async send<T>(method: string, pathOrLink: string, body: unknown, options: GraphCallOptions, counter?: GraphCallCounter): Promise<T> {
     const prefer = ['IdType="ImmutableId"'];
     if (options.pageSize) prefer.push(`odata.maxpagesize=${options.pageSize}`);
+    if (options.utc) prefer.push('outlook.timezone="UTC"');
     if (counter) counter.requests++;
     return this.gate.run(mailboxKeyOf(pathOrLink), async () => {
       // The timeout starts when the request leaves, not while it waits at the gate.
