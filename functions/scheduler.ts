@@ -3,9 +3,11 @@ import type { InvocationContext, Timer } from "@azure/functions";
 import { defineFunction } from "../shared/hosting/function-registry.js";
 import { getRuntime } from "../shared/runtime.js";
 import { runSchedulerTick } from "../shared/scheduler/scheduler.js";
+import { inSpan } from "../shared/telemetry/telemetry.js";
 
 export async function scheduler(_timer: Timer, context: InvocationContext): Promise<void> {
-  const report = await runSchedulerTick(await getRuntime());
+  const runtime = await getRuntime();
+  const report = await inSpan("scheduler tick", {}, undefined, () => runSchedulerTick(runtime));
   context.log("scheduler tick", report);
 }
 

@@ -5,6 +5,7 @@ import { getRuntime } from "../runtime.js";
 import type { WorkloadEngine } from "../sync/workload-runner.js";
 import { runWorkload } from "../sync/workload-runner.js";
 import { logCycle } from "../telemetry/cycle-report.js";
+import { inSpan } from "../telemetry/telemetry.js";
 
 export function workloadTrigger(engine: WorkloadEngine): (message: unknown, context: InvocationContext) => Promise<void> {
   return async (message, context) => {
@@ -14,7 +15,9 @@ export function workloadTrigger(engine: WorkloadEngine): (message: unknown, cont
       context.warn(`Dropped a malformed ${engine.workload} message`, { messageId: context.triggerMetadata?.messageId });
       return;
     }
-    const report = await runWorkload(await getRuntime(), engine, body);
+    const report = await inSpan(`cycle ${engine.workload}`, { mailboxId: body.mailboxId, workload: engine.workload, reason: body.reason }, body.traceparent, async () =>
+      runWorkload(await getRuntime(), engine, body),
+    );
     logCycle({ info: (m, p) => context.log(m, p), warn: (m, p) => context.warn(m, p) }, report);
   };
 }

@@ -15,6 +15,8 @@ export interface WorkloadMessageBody {
   slot: number;
   /** Why it was queued: the scheduler's pass or an on-demand nudge. */
   reason: "scheduled" | "nudge";
+  /** W3C trace context of whoever queued it, so the worker's span joins that trace. */
+  traceparent?: string;
 }
 
 export interface OutgoingQueueMessage<TBody = WorkloadMessageBody> {
@@ -50,6 +52,7 @@ const workloadMessageSchema = z.object({
   workload: z.enum(workloads),
   slot: z.number().int().nonnegative(),
   reason: z.enum(["scheduled", "nudge"]),
+  traceparent: z.string().max(128).optional(),
 });
 
 /** Validates a received body; the Functions host may hand it over parsed or as a JSON string. */

@@ -14,6 +14,7 @@ import type { OutgoingQueueMessage } from "../queues/work-queue.js";
 import type { Runtime } from "../runtime.js";
 import { allMailboxShards, ConcurrencyConflict, type DueWorkload } from "../storage/mailbox-repository.js";
 import { workloadMessageId } from "../sync/workload-runner.js";
+import { currentTraceparent } from "../telemetry/telemetry.js";
 
 export interface TickReport {
   due: number;
@@ -49,7 +50,7 @@ export async function runSchedulerTick(runtime: Runtime, options: { workloads?: 
           const messages: OutgoingQueueMessage[] = due.map((d) => ({
             messageId: workloadMessageId(workload, d.mailboxId, d.nextSlot),
             sessionId: d.mailboxId,
-            body: { mailboxId: d.mailboxId, workload, slot: d.nextSlot, reason: "scheduled" },
+            body: { mailboxId: d.mailboxId, workload, slot: d.nextSlot, reason: "scheduled", traceparent: currentTraceparent() },
           }));
           await runtime.queue.send(queueNames[workload], messages);
           report.queued += messages.length;

@@ -17,6 +17,7 @@ import type { WorkloadMessageBody } from "../queues/work-queue.js";
 import type { Runtime } from "../runtime.js";
 import { ConcurrencyConflict, type MailboxPatch } from "../storage/mailbox-repository.js";
 import type { CycleReport } from "../telemetry/cycle-report.js";
+import { currentTraceparent } from "../telemetry/telemetry.js";
 import { raiseAlert } from "../alerts/alert-service.js";
 import { applyFailure, interpretError, storeOutcome, successState, type CycleFailure } from "./cycle-outcome.js";
 
@@ -116,7 +117,7 @@ export async function runWorkload(runtime: Runtime, engine: WorkloadEngine, mess
     {
       messageId: workloadMessageId(engine.workload, mailbox.id, nextRun),
       sessionId: mailbox.id,
-      body: { mailboxId: mailbox.id, workload: engine.workload, slot: nextRun, reason: "scheduled" },
+      body: { mailboxId: mailbox.id, workload: engine.workload, slot: nextRun, reason: "scheduled", traceparent: currentTraceparent() },
       scheduledEnqueueTime: new Date(nextRun),
     },
   ]);

@@ -3,6 +3,7 @@
  * bodies, addresses or secrets, so it can go to any log sink.
  */
 import type { Workload } from "../domain/workloads.js";
+import { recordCycle } from "./telemetry.js";
 
 export type CycleOutcome = "completed" | "yielded" | "throttled" | "failed" | "skipped" | "superseded";
 
@@ -25,6 +26,7 @@ export interface CycleLogger {
 }
 
 export function logCycle(logger: CycleLogger, report: CycleReport): void {
+  recordCycle(report);
   const line = `cycle ${report.workload} ${report.outcome}`;
   if (report.outcome === "failed") logger.warn(line, report);
   else logger.info(line, report);

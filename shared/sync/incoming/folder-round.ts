@@ -16,6 +16,7 @@ import type { CursorRepository, DeltaCursor, StoredCursor } from "../../storage/
 import type { EmailRepository, EmailSummary } from "../../storage/email-repository.js";
 import type { ItemFailureRepository } from "../../storage/item-failure-repository.js";
 import { GraphRequestError } from "../../graph/graph-errors.js";
+import { recordSyncLatency } from "../../telemetry/telemetry.js";
 import { crmEmailIdOf, isComplete, isoTime, isTooLarge, messageSize, toActivity } from "./message-mapping.js";
 
 export interface FolderRoundDeps {
@@ -183,6 +184,9 @@ async function applyPage(deps: FolderRoundDeps, target: FolderTarget, items: Gra
         }
         entries.push({ summary, graphMessageId: message.id });
         result.processed++;
+        const latency = deps.now() - Date.parse(content.receivedAt);
+        // Only fresh mail says how far behind sync is (a first sync's old mail would not).
+        if (latency >= 0 && latency < 24 * 60 * 60 * 1000) recordSyncLatency("incoming", latency);
         if (!result.latestReceivedAt || content.receivedAt > result.latestReceivedAt) result.latestReceivedAt = content.receivedAt;
       }),
     ),
