@@ -6,6 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { attachmentProperties } from "../tools/exchange-simulator/attachment-endpoints.js";
 import { messageProperties, folderProperties, userProperties } from "../tools/exchange-simulator/graph-json.js";
 import { calendarProperties, contactFolderProperties, todoTaskListProperties } from "../tools/exchange-simulator/probe-endpoints.js";
+import { contactProperties } from "../tools/exchange-simulator/contact-json.js";
+import { eventProperties } from "../tools/exchange-simulator/event-json.js";
+import { linkedResourceProperties, todoTaskProperties } from "../tools/exchange-simulator/task-json.js";
 import { rawGraph, startFixture, tokenForNewApp, type SimulatorFixture } from "../simulator/simulator-fixture.js";
 import { propertyViolations, resolveType, shapeViolations } from "./graph-contract.js";
 
@@ -58,10 +61,21 @@ describe("the simulator's property lists", () => {
       ["calendar", calendarProperties],
       ["contactFolder", contactFolderProperties],
       ["todoTaskList", todoTaskListProperties],
+      ["event", eventProperties],
+      ["linkedResource", linkedResourceProperties],
     ];
     for (const [type, names] of complete) {
       expect(propertyViolations(type, [...names], { allowNavigation: false })).toEqual([]);
       expect([...resolveType(type).properties.keys()].sort()).toEqual([...names].sort());
+    }
+    // Deliberately left out (see contact-json.ts and task-json.ts).
+    const partial: Array<[string, readonly string[], string[]]> = [
+      ["contact", contactProperties, ["primaryEmailAddress", "secondaryEmailAddress", "tertiaryEmailAddress"]],
+      ["todoTask", todoTaskProperties, ["recurrence"]],
+    ];
+    for (const [type, names, omitted] of partial) {
+      expect(propertyViolations(type, [...names], { allowNavigation: false })).toEqual([]);
+      expect([...resolveType(type).properties.keys()].filter((p) => !omitted.includes(p)).sort()).toEqual([...names].sort());
     }
   });
 });
@@ -169,6 +183,86 @@ describe("outgoing mail JSON fits the Graph v1.0 metadata", () => {
     expectConforms("calendar", [calendar.body]);
     expectConforms("contactFolder", contacts.body.value);
     expectConforms("todoTaskList", lists.body.value);
+  });
+});
+
+describe("calendar, contact and task JSON fits the Graph v1.0 metadata", () => {
+  const svep = "String {8f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b} Name CrmId";
+  const expandStamp = `$expand=singleValueExtendedProperties($filter=id eq '${svep}')`;
+  const window = "startDateTime=2025-03-01T00:00:00Z&endDateTime=2025-04-01T00:00:00Z";
+  const at = (dateTime: string, timeZone = "W. Europe Standard Time") => ({ dateTime, timeZone });
+  const all = (items: Array<{ body: any }>) => items.flatMap((r) => r.body.value ?? [r.body]);
+
+  it("events: single, series master, occurrence, exception, views, delta and @removed", async () => {
+    const { token } = await tokenForNewApp(f, ["Calendars.ReadWrite"]);
+    const u = `/users/${f.bob.address}`;
+    const get = (path: string, headers: Record<string, string> = {}) => rawGraph(f, path, { token, headers });
+    const single = await rawGraph(f, `${u}/events`, { method: "POST", token, body: {
+      subject: "single", body: { contentType: "html", content: "<p>x</p>" }, start: at("2025-03-04T10:00:00"), end: at("2025-03-04T11:00:00"),
+      location: { displayName: "Room" }, attendees: [{ emailAddress: { address: "a@fabrikam.example" } }], singleValueExtendedProperties: [{ id: svep, value: "1" }],
+    } });
+    const master = await rawGraph(f, `${u}/events`, { method: "POST", token, body: {
+      subject: "series", start: at("2025-03-03T09:00:00"), end: at("2025-03-03T09:30:00"),
+      recurrence: { pattern: { type: "weekly", daysOfWeek: ["monday"] }, range: { type: "endDate", startDate: "2025-03-03", endDate: "2025-03-31" } },
+    } });
+    const delta = await get(`${u}/calendarView/delta?${window}`);
+    const occurrences = delta.body.value.filter((e: any) => e.type === "occurrence");
+    const exception = await rawGraph(f, `${u}/events/${encodeURIComponent(occurrences[0].id)}`, { method: "PATCH", token, body: { subject: "moved" } });
+    await rawGraph(f, `${u}/events/${encodeURIComponent(occurrences[1].id)}`, { method: "DELETE", token });
+    await rawGraph(f, `${u}/events/${encodeURIComponent(single.body.id)}`, { method: "DELETE", token });
+    const next = await get(delta.body["@odata.deltaLink"]);
+    expect(next.body.value.some((e: any) => e["@removed"])).toBe(true);
+    const selected = await get(`${u}/events/${encodeURIComponent(master.body.id)}?$select=${eventProperties.join(",")}`, { Prefer: 'outlook.timezone="Eastern Standard Time"' });
+    expect(selected.body.cancelledOccurrences).toHaveLength(1);
+    const views = await Promise.all([
+      get(`${u}/events?${expandStamp}`), get(`${u}/calendarView?${window}`), get(`${u}/events/${encodeURIComponent(master.body.id)}/instances?${window}`),
+    ]);
+    expectConforms("event", all([single, master, exception, next, selected, delta, ...views]));
+    expectConforms("event", f.sim.listEvents(f.bob.address));
+  });
+
+  it("contacts, contact folders, delta and @removed", async () => {
+    const { token } = await tokenForNewApp(f, ["Contacts.ReadWrite"]);
+    const u = `/users/${f.bob.address}`;
+    const folder = await rawGraph(f, `${u}/contactFolders`, { method: "POST", token, body: { displayName: "Contract" } });
+    const contacts = `${u}/contactFolders/${encodeURIComponent(folder.body.id)}/contacts`;
+    const created = await rawGraph(f, contacts, { method: "POST", token, body: {
+      givenName: "A", surname: "B", emailAddresses: [{ address: "a@fabrikam.example" }], birthday: "1980-01-02T00:00:00Z",
+      homeAddress: { city: "Oslo" }, businessPhones: ["1"], singleValueExtendedProperties: [{ id: svep, value: "1" }],
+    } });
+    const other = await rawGraph(f, contacts, { method: "POST", token, body: { companyName: "C" } });
+    const delta = await rawGraph(f, `${contacts}/delta?${expandStamp}`, { token });
+    await rawGraph(f, `${contacts}/${encodeURIComponent(other.body.id)}`, { method: "DELETE", token });
+    const patched = await rawGraph(f, `${contacts}/${encodeURIComponent(created.body.id)}`, { method: "PATCH", token, body: { jobTitle: "x" } });
+    const next = await rawGraph(f, delta.body["@odata.deltaLink"], { token });
+    const list = await rawGraph(f, `${contacts}?${expandStamp}`, { token });
+    expectConforms("contact", all([created, other, delta, patched, next, list]));
+    expectConforms("contact", f.sim.listContacts(f.bob.address));
+    const folders = await Promise.all([rawGraph(f, `${u}/contactFolders/contacts`, { token }), rawGraph(f, `${u}/contactFolders`, { token })]);
+    expectConforms("contactFolder", all([folder, ...folders]));
+  });
+
+  it("To Do lists, tasks, linked resources, delta and @removed", async () => {
+    const { token } = await tokenForNewApp(f, ["Tasks.ReadWrite.All"]);
+    const u = `/users/${f.bob.address}`;
+    const list = await rawGraph(f, `${u}/todo/lists`, { method: "POST", token, body: { displayName: "Contract" } });
+    const tasks = `${u}/todo/lists/${encodeURIComponent(list.body.id)}/tasks`;
+    const created = await rawGraph(f, tasks, { method: "POST", token, body: {
+      title: "t", dueDateTime: at("2025-03-04T00:00:00"), startDateTime: at("2025-03-01T00:00:00"), reminderDateTime: at("2025-03-03T09:00:00"),
+      linkedResources: [{ applicationName: "CRM", externalId: "1", displayName: "Case 1", webUrl: "https://crm.example/1" }],
+    } });
+    const other = await rawGraph(f, tasks, { method: "POST", token, body: { title: "u" } });
+    const delta = await rawGraph(f, `${tasks}/delta?$expand=linkedResources`, { token });
+    await rawGraph(f, `${tasks}/${encodeURIComponent(other.body.id)}`, { method: "DELETE", token });
+    const done = await rawGraph(f, `${tasks}/${encodeURIComponent(created.body.id)}`, { method: "PATCH", token, body: { status: "completed" } });
+    const next = await rawGraph(f, delta.body["@odata.deltaLink"], { token });
+    const linked = `${tasks}/${encodeURIComponent(created.body.id)}/linkedResources`;
+    const added = await rawGraph(f, linked, { method: "POST", token, body: { applicationName: "CRM", externalId: "2" } });
+    const views = await Promise.all([rawGraph(f, `${tasks}?$expand=linkedResources`, { token }), rawGraph(f, tasks, { token })]);
+    expectConforms("todoTask", all([created, other, delta, done, next, ...views]));
+    expectConforms("todoTask", f.sim.listTasks(f.bob.address, list.body.id));
+    expectConforms("linkedResource", all([added, await rawGraph(f, linked, { token })]));
+    expectConforms("todoTaskList", all([list, await rawGraph(f, `${u}/todo/lists`, { token })]));
   });
 });
 

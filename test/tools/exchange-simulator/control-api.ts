@@ -8,11 +8,13 @@ import type { FaultSpec, LatencySpec } from "./faults.js";
 import type { SimRequest, SimResponse } from "./http-server.js";
 import type { AddAppInput } from "./identity.js";
 import type { DeliverMessageInput, MailboxKind, MessagePatch } from "./mailbox-model.js";
+import { pimControlMethodNames, type PimControlMethods } from "./pim-control.js";
 import type { SendingLimitsSpec } from "./sending-limits.js";
 import type { SentLogEntry } from "./sent-log.js";
 import type { SimulatorStats } from "./throttling.js";
 
-export interface ControlMethods {
+/** The mail, identity and fault controls, plus the calendar/contact/task ones of pim-control.ts. */
+export interface ControlMethods extends PimControlMethods {
   addTenant(input?: { tenantId?: string }): string;
   /** Returns the generated secret when the app was given no credential. */
   addApp(tenantId: string, input?: AddAppInput): { clientId: string; clientSecret?: string };
@@ -58,7 +60,7 @@ export const controlMethodNames = [
   "addMailbox", "listMailboxes", "folderId", "deliverMessage", "moveMessage", "deleteMessage",
   "updateMessage", "listMessages", "evictDeltaTokens", "repeatDeltaItems", "injectFault", "clearFaults",
   "setLatency", "setRateLimit", "sentLog", "setSendingLimits", "setSaveToSentItems", "addContactFolder",
-  "stats", "resetStats", "reset",
+  "stats", "resetStats", "reset", ...pimControlMethodNames,
 ] as const satisfies ReadonlyArray<keyof ControlMethods>;
 
 /** The control API of a simulator in another process: same methods, asynchronous. */

@@ -94,6 +94,10 @@ export class DeltaEngine {
     }
   }
 
+  isRepeating(mailboxId: string): boolean {
+    return this.repeating.has(mailboxId);
+  }
+
   setRepeat(mailboxId: string, on: boolean): void {
     if (on) this.repeating.add(mailboxId);
     else this.repeating.delete(mailboxId);
@@ -179,7 +183,7 @@ export class DeltaEngine {
   }
 }
 
-function shuffle<T>(items: T[]): T[] {
+export function shuffle<T>(items: T[]): T[] {
   for (let i = items.length - 1; i > 0; i--) {
     const j = Math.floor(Math.random() * (i + 1));
     [items[i], items[j]] = [items[j]!, items[i]!];

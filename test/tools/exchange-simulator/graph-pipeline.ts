@@ -15,8 +15,11 @@ const roleSets: Record<AccessKind, readonly string[]> = {
   write: ["Mail.ReadWrite"],
   send: ["Mail.Send"],
   calendars: ["Calendars.Read", "Calendars.ReadWrite"],
+  calendarsWrite: ["Calendars.ReadWrite"],
   contacts: ["Contacts.Read", "Contacts.ReadWrite"],
+  contactsWrite: ["Contacts.ReadWrite"],
   tasks: ["Tasks.Read.All", "Tasks.ReadWrite.All"],
+  tasksWrite: ["Tasks.ReadWrite.All"],
   directory: ["User.Read.All", "User.ReadWrite.All", "User.ReadBasic.All", "Directory.Read.All", "Directory.ReadWrite.All"],
 };
 

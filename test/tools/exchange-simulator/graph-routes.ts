@@ -1,8 +1,8 @@
 /**
  * The Graph v1.0 endpoints the simulator serves, with the permission kind each needs (the role
  * sets are in graph-pipeline.ts: read = Mail.Read(Write), write = Mail.ReadWrite, send =
- * Mail.Send, calendars/contacts/tasks = the workload's Read or ReadWrite role, directory =
- * User.Read.All and peers). Literal segments match case-insensitively, as Graph's do.
+ * Mail.Send, calendars/contacts/tasks = the workload's Read or ReadWrite role, their "Write"
+ * kinds = the ReadWrite role only, directory = User.Read.All and peers). Literal segments match case-insensitively, as Graph's do.
  */
 import { GraphError } from "./graph-error.js";
 import type { SimRequest, SimResponse } from "./http-server.js";
@@ -12,6 +12,15 @@ import { addAttachment, createUploadSession, getAttachment, listAttachments } fr
 import { createDraft, deleteMessage, patchMessage, sendDraft, sendMail } from "./draft-endpoints.js";
 import { getMessage, listMessages, messageDelta, moveMessage } from "./message-endpoints.js";
 import { getCalendar, listContactFolders, listTaskLists } from "./probe-endpoints.js";
+import { calendarViewDelta, listCalendarView, listInstances } from "./calendar-view-endpoints.js";
+import {
+  contactDelta, deleteContactEndpoint, getContact, getContactFolder, listContacts, patchContact, postContact, postContactFolder,
+} from "./contact-endpoints.js";
+import { cancelEventEndpoint, deleteEventEndpoint, getEvent, listEvents, patchEvent, postEvent } from "./event-endpoints.js";
+import {
+  deleteTaskEndpoint, getTask, getTaskList, listLinkedResources, listTasks, patchTask, postLinkedResource, postTask,
+  postTaskList, taskDelta,
+} from "./task-endpoints.js";
 import type { Preferences, QueryOptions } from "./odata-query.js";
 import type { SimulatorContext } from "./simulator-context.js";
 import { getUser } from "./user-endpoint.js";
@@ -27,7 +36,8 @@ export interface GraphCall {
   prefer: Preferences;
 }
 
-export type AccessKind = "read" | "write" | "send" | "calendars" | "contacts" | "tasks" | "directory";
+export type AccessKind =
+  | "read" | "write" | "send" | "calendars" | "calendarsWrite" | "contacts" | "contactsWrite" | "tasks" | "tasksWrite" | "directory";
 type Handler = (call: GraphCall) => SimResponse;
 
 const routes: Array<{ method: string; pattern: string; kind: AccessKind; handler: Handler }> = [
@@ -53,8 +63,39 @@ const routes: Array<{ method: string; pattern: string; kind: AccessKind; handler
   { method: "GET", pattern: "users/:user/messages/:message/attachments/:attachment", kind: "read", handler: getAttachment },
   { method: "POST", pattern: "users/:user/sendMail", kind: "send", handler: sendMail },
   { method: "GET", pattern: "users/:user/calendar", kind: "calendars", handler: getCalendar },
+  ...["users/:user/events", "users/:user/calendar/events"].flatMap((events) => [
+    { method: "GET", pattern: events, kind: "calendars" as const, handler: listEvents },
+    { method: "POST", pattern: events, kind: "calendarsWrite" as const, handler: postEvent },
+    { method: "GET", pattern: `${events}/:event`, kind: "calendars" as const, handler: getEvent },
+    { method: "PATCH", pattern: `${events}/:event`, kind: "calendarsWrite" as const, handler: patchEvent },
+    { method: "DELETE", pattern: `${events}/:event`, kind: "calendarsWrite" as const, handler: deleteEventEndpoint },
+    { method: "POST", pattern: `${events}/:event/cancel`, kind: "calendarsWrite" as const, handler: cancelEventEndpoint },
+    { method: "GET", pattern: `${events}/:event/instances`, kind: "calendars" as const, handler: listInstances },
+  ]),
+  { method: "GET", pattern: "users/:user/calendarView", kind: "calendars", handler: listCalendarView },
+  { method: "GET", pattern: "users/:user/calendarView/delta", kind: "calendars", handler: calendarViewDelta },
   { method: "GET", pattern: "users/:user/contactFolders", kind: "contacts", handler: listContactFolders },
+  { method: "POST", pattern: "users/:user/contactFolders", kind: "contactsWrite", handler: postContactFolder },
+  { method: "GET", pattern: "users/:user/contactFolders/:folder", kind: "contacts", handler: getContactFolder },
+  { method: "GET", pattern: "users/:user/contactFolders/:folder/contacts/delta", kind: "contacts", handler: contactDelta },
+  ...["users/:user/contacts", "users/:user/contactFolders/:folder/contacts"].flatMap((contacts) => [
+    { method: "GET", pattern: contacts, kind: "contacts" as const, handler: listContacts },
+    { method: "POST", pattern: contacts, kind: "contactsWrite" as const, handler: postContact },
+    { method: "GET", pattern: `${contacts}/:contact`, kind: "contacts" as const, handler: getContact },
+    { method: "PATCH", pattern: `${contacts}/:contact`, kind: "contactsWrite" as const, handler: patchContact },
+    { method: "DELETE", pattern: `${contacts}/:contact`, kind: "contactsWrite" as const, handler: deleteContactEndpoint },
+  ]),
   { method: "GET", pattern: "users/:user/todo/lists", kind: "tasks", handler: listTaskLists },
+  { method: "POST", pattern: "users/:user/todo/lists", kind: "tasksWrite", handler: postTaskList },
+  { method: "GET", pattern: "users/:user/todo/lists/:list", kind: "tasks", handler: getTaskList },
+  { method: "GET", pattern: "users/:user/todo/lists/:list/tasks/delta", kind: "tasks", handler: taskDelta },
+  { method: "GET", pattern: "users/:user/todo/lists/:list/tasks", kind: "tasks", handler: listTasks },
+  { method: "POST", pattern: "users/:user/todo/lists/:list/tasks", kind: "tasksWrite", handler: postTask },
+  { method: "GET", pattern: "users/:user/todo/lists/:list/tasks/:task", kind: "tasks", handler: getTask },
+  { method: "PATCH", pattern: "users/:user/todo/lists/:list/tasks/:task", kind: "tasksWrite", handler: patchTask },
+  { method: "DELETE", pattern: "users/:user/todo/lists/:list/tasks/:task", kind: "tasksWrite", handler: deleteTaskEndpoint },
+  { method: "GET", pattern: "users/:user/todo/lists/:list/tasks/:task/linkedResources", kind: "tasks", handler: listLinkedResources },
+  { method: "POST", pattern: "users/:user/todo/lists/:list/tasks/:task/linkedResources", kind: "tasksWrite", handler: postLinkedResource },
 ];
 
 function matchPattern(pattern: string, segments: string[]): Record<string, string> | undefined {
@@ -77,8 +118,8 @@ export function matchGraphRoute(
   for (const route of routes) {
     const params = matchPattern(route.pattern, segments);
     if (!params) continue;
-    // "delta" is a function, not a message id.
-    if (params.message?.toLowerCase() === "delta") continue;
+    // "delta" is a function, not an item id.
+    if ([params.message, params.event, params.contact, params.task].some((id) => id?.toLowerCase() === "delta")) continue;
     pathMatched = true;
     if (route.method === method.toUpperCase()) return { kind: route.kind, params, handler: route.handler };
   }

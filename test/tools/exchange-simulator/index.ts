@@ -13,6 +13,9 @@ import { startHttpsServer } from "./http-server.js";
 import { Identity } from "./identity.js";
 import { MailboxStore } from "./mailbox-store.js";
 import { newFolderId } from "./mailbox-model.js";
+import { createPimControl } from "./pim-control.js";
+import { PimDeltaEngine } from "./pim-delta.js";
+import { PimStore } from "./pim-store.js";
 import { createRouter } from "./router.js";
 import { SendingLimits } from "./sending-limits.js";
 import { SentLog } from "./sent-log.js";
@@ -51,17 +54,21 @@ export async function startExchangeSimulator(options: ExchangeSimulatorOptions =
   const certificates = options.certificates ?? ensureDevCertificates();
   const store = new MailboxStore(now);
   let baseUrl = "";
+  const delta = new DeltaEngine(store);
   const context: SimulatorContext = {
     baseUrl: () => baseUrl,
     now,
     store,
     identity: new Identity(now),
-    delta: new DeltaEngine(store),
+    delta,
     faults: new FaultInjector(),
     throttler: new Throttler(now),
     sending: new SendingLimits(now),
     sentLog: new SentLog(),
     uploads: new UploadSessions(now),
+    pim: new PimStore(now),
+    // repeatDeltaItems is one switch per mailbox for every delta.
+    pimDelta: new PimDeltaEngine((mailboxId) => delta.isRepeating(mailboxId)),
   };
   const control = createControl(context);
   const server = await startHttpsServer({
@@ -76,8 +83,9 @@ export async function startExchangeSimulator(options: ExchangeSimulatorOptions =
 }
 
 function createControl(context: SimulatorContext): ControlMethods {
-  const { store, identity, delta, faults, throttler, sending, sentLog, uploads } = context;
+  const { store, identity, delta, faults, throttler, sending, sentLog, uploads, pim, pimDelta } = context;
   return {
+    ...createPimControl(store, pim),
     addTenant: (input) => identity.addTenant(input),
     addApp: (tenantId, input) => identity.addApp(tenantId, input),
     setAppRoles: (clientId, roles) => identity.setAppRoles(clientId, roles),
@@ -108,7 +116,11 @@ function createControl(context: SimulatorContext): ControlMethods {
       const select = messageProperties.filter((p) => p !== "uniqueBody");
       return store.messagesIn(box, store.folder(box, folder).id).map((m) => renderMessage(m, { select }));
     },
-    evictDeltaTokens: (mailbox) => delta.evict(mailbox === undefined ? undefined : store.require(mailbox).id),
+    evictDeltaTokens: (mailbox) => {
+      const mailboxId = mailbox === undefined ? undefined : store.require(mailbox).id;
+      delta.evict(mailboxId);
+      pimDelta.evict(mailboxId);
+    },
     repeatDeltaItems: (mailbox, on) => delta.setRepeat(store.require(mailbox).id, on),
     injectFault: (fault) => faults.inject(fault),
     clearFaults: () => faults.clear(),
@@ -144,6 +156,8 @@ function createControl(context: SimulatorContext): ControlMethods {
       store.reset();
       identity.reset();
       delta.reset();
+      pim.reset();
+      pimDelta.reset();
       faults.reset();
       throttler.reset();
       sending.reset();

@@ -21,13 +21,14 @@ export interface MessageFilter {
   extendedProperty?: { id: string; value: string };
 }
 
-const invalidFilter = () =>
+export const invalidFilter = () =>
   new GraphError(400, "ErrorInvalidUrlQueryFilter", "The query filter contains one or more invalid nodes.");
 
 const quoted = "'((?:[^']|'')*)'";
 const unquote = (text: string) => text.replace(/''/g, "'");
 
-function parseAny(clause: string): { id: string; value: string } | undefined {
+/** One `singleValueExtendedProperties/any(…)` clause (also the stamp filter on events and contacts). */
+export function parseExtendedPropertyClause(clause: string): { id: string; value: string } | undefined {
   const any = /^\s*singleValueExtendedProperties\/any\(\s*(\w+)\s*:\s*(.+)\)\s*$/is.exec(clause);
   if (!any) return undefined;
   const variable = any[1]!;
@@ -64,7 +65,7 @@ export function parseMessageFilter(raw: string | undefined): MessageFilter | und
   if (raw === undefined || raw.trim() === "") return undefined;
   const filter: MessageFilter = {};
   for (const clause of topLevelAnd(raw)) {
-    const property = parseAny(clause);
+    const property = parseExtendedPropertyClause(clause);
     if (property) {
       if (filter.extendedProperty) throw invalidFilter();
       filter.extendedProperty = property;

@@ -5,6 +5,7 @@
  * same error code Graph uses so the product's error handling sees real codes.
  */
 import { GraphError } from "./graph-error.js";
+import { resolveZone } from "./time-zones.js";
 
 export type QueryOptions = Map<string, string>;
 
@@ -138,6 +139,8 @@ export interface Preferences {
   maxPageSize?: number;
   immutableId: boolean;
   bodyContentType?: "text" | "html";
+  /** `outlook.timezone`: the zone event and task times are rendered in (default UTC). */
+  timeZone?: string;
   /** Preferences honoured, for the Preference-Applied header. */
   applied: string[];
 }
@@ -160,9 +163,22 @@ export function parsePreferences(header: string | string[] | undefined): Prefere
     } else if (name === "outlook.body-content-type" && (value === "text" || value === "html")) {
       preferences.bodyContentType = value;
       preferences.applied.push(`outlook.body-content-type="${value}"`);
+    } else if (name === "outlook.timezone" && value !== "" && isKnownZone(value)) {
+      // Decision: a zone Graph would not know is ignored (times stay UTC) rather than refused.
+      preferences.timeZone = value;
+      preferences.applied.push(`outlook.timezone="${value}"`);
     }
   }
   return preferences;
+}
+
+function isKnownZone(name: string): boolean {
+  try {
+    resolveZone(name);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Splits on `separator` outside parentheses and quotes. */

@@ -1,15 +1,17 @@
 /**
  * The read-only endpoints the product's Test & Enable uses to check access per workload:
  * the default calendar, the contact folders and the To Do lists. Each mailbox has a default
- * calendar ("Calendar") and a default To Do list ("Tasks", wellknownListName defaultList); contact
- * folders below the default Contacts folder exist only when a test adds them (addContactFolder),
- * as a fresh mailbox has none to list. Only graph.calendar / contactFolder / todoTaskList
+ * calendar ("Calendar") and a default To Do list ("Tasks", wellknownListName defaultList), plus
+ * lists clients create; contact folders below the default Contacts folder exist only when a test
+ * or client adds them, as a fresh mailbox has none to list. Only graph.calendar / contactFolder / todoTaskList
  * properties are emitted (checked by the contract test).
  */
 import { graphJson, selectFields, type GraphCall } from "./graph-routes.js";
 import type { SimResponse } from "./http-server.js";
 import type { Mailbox } from "./mailbox-model.js";
 import { parseSelect } from "./odata-query.js";
+import type { TaskList } from "./pim-model.js";
+import { taskLists } from "./task-store.js";
 
 export const calendarProperties = [
   "id", "name", "color", "hexColor", "isDefaultCalendar", "changeKey", "canShare", "canViewPrivateItems", "canEdit",
@@ -40,14 +42,14 @@ export function renderCalendar(mailbox: Mailbox): Record<string, unknown> {
   };
 }
 
-export function renderTaskList(mailbox: Mailbox): Record<string, unknown> {
+export function renderTaskList(list: TaskList): Record<string, unknown> {
   return {
-    "@odata.etag": `W/"${stableKey(mailbox.taskListId)}"`,
-    displayName: "Tasks",
+    "@odata.etag": `W/"${list.changeKey}"`,
+    displayName: list.displayName,
     isOwner: true,
     isShared: false,
-    wellknownListName: "defaultList",
-    id: mailbox.taskListId,
+    wellknownListName: list.wellknownListName,
+    id: list.id,
   };
 }
 
@@ -66,5 +68,6 @@ export function listContactFolders(call: GraphCall): SimResponse {
 
 export function listTaskLists(call: GraphCall): SimResponse {
   const select = parseSelect(call.query.get("select"), todoTaskListProperties, "microsoft.graph.todoTaskList");
-  return graphJson(call, `users('${call.userSegment}')/todo/lists`, { value: [selectFields(renderTaskList(call.mailbox), select)] });
+  const lists = taskLists(call.context.pim, call.mailbox);
+  return graphJson(call, `users('${call.userSegment}')/todo/lists`, { value: lists.map((list) => selectFields(renderTaskList(list), select)) });
 }

@@ -3,6 +3,8 @@ import type { DeltaEngine } from "./delta-engine.js";
 import type { FaultInjector } from "./faults.js";
 import type { Identity } from "./identity.js";
 import type { MailboxStore } from "./mailbox-store.js";
+import type { PimDeltaEngine } from "./pim-delta.js";
+import type { PimStore } from "./pim-store.js";
 import type { SendingLimits } from "./sending-limits.js";
 import type { SentLog } from "./sent-log.js";
 import type { Throttler } from "./throttling.js";
@@ -20,6 +22,9 @@ export interface SimulatorContext {
   sending: SendingLimits;
   sentLog: SentLog;
   uploads: UploadSessions;
+  /** Calendar, contacts and To Do tasks, and their deltas. */
+  pim: PimStore;
+  pimDelta: PimDeltaEngine;
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -1,0 +1,39 @@
+/**
+ * Where each mailbox's calendar, contacts and To Do tasks live (created on first use), and the
+ * errors Graph answers for items that do not exist. The per-domain operations are in
+ * calendar-store.ts, contact-store.ts and task-store.ts; they all bump the mailbox's PIM sequence,
+ * which is what the calendarView delta compares against.
+ */
+import { GraphError } from "./graph-error.js";
+import type { Mailbox } from "./mailbox-model.js";
+import type { MailboxPim } from "./pim-model.js";
+
+export class PimStore {
+  private readonly byMailbox = new Map<string, MailboxPim>();
+
+  constructor(readonly now: () => number) {}
+
+  of(mailbox: Mailbox): MailboxPim {
+    let pim = this.byMailbox.get(mailbox.id);
+    if (!pim) {
+      pim = {
+        seq: 0,
+        events: new Map(),
+        eventDepartures: [],
+        occurrences: new Map(),
+        contacts: new Map(),
+        taskLists: [],
+        tasks: new Map(),
+      };
+      this.byMailbox.set(mailbox.id, pim);
+    }
+    return pim;
+  }
+
+  reset(): void {
+    this.byMailbox.clear();
+  }
+}
+
+/** Exchange's answer for an item id that names nothing (also for deleted items). */
+export const itemNotFound = () => new GraphError(404, "ErrorItemNotFound", "The specified object was not found in the store.");
