@@ -11,6 +11,7 @@ import { GraphTokenProvider, type TokenSource } from "./graph/token-provider.js"
 import { ServiceBusWorkQueue } from "./queues/service-bus-sender.js";
 import type { WorkQueueSender } from "./queues/work-queue.js";
 import { ActLinkRepository } from "./storage/act-link-repository.js";
+import { ActRecordRepository } from "./storage/act-record-repository.js";
 import { AlertRepository } from "./storage/alert-repository.js";
 import { AttachmentStore } from "./storage/attachment-store.js";
 import { CrmEmailRepository } from "./storage/crm-email-repository.js";
@@ -24,6 +25,7 @@ import { MailboxRepository } from "./storage/mailbox-repository.js";
 import { OrgSettingsRepository } from "./storage/org-settings-repository.js";
 import { ProfileRepository } from "./storage/profile-repository.js";
 import { StorageAccount } from "./storage/storage-account.js";
+import { SyncFilterRepository } from "./storage/sync-filter-repository.js";
 
 export interface Runtime {
   settings: SyncSettings;
@@ -40,6 +42,9 @@ export interface Runtime {
   failures: ItemFailureRepository;
   alerts: AlertRepository;
   connectionSlots: ConnectionSlots;
+  /** The CRM's appointments, contacts and tasks, and which of them sync (per user and type). */
+  actRecords: ActRecordRepository;
+  syncFilters: SyncFilterRepository;
   actLinks: ActLinkRepository;
   /** The deployment app's connection (alert notices, and profiles that use the deployment app). */
   graph: GraphConnection;
@@ -78,6 +83,8 @@ export function createRuntime(settings: SyncSettings, options: RuntimeOptions = 
     failures: new ItemFailureRepository(storage),
     alerts: new AlertRepository(storage),
     connectionSlots: new ConnectionSlots(storage, () => now()),
+    actRecords: new ActRecordRepository(storage, largeText, () => now()),
+    syncFilters: new SyncFilterRepository(storage),
     actLinks: new ActLinkRepository(storage, largeText),
     graph,
     graphFor(profile) {
