@@ -25,6 +25,7 @@ import { MailboxRepository } from "./storage/mailbox-repository.js";
 import { OrgSettingsRepository } from "./storage/org-settings-repository.js";
 import { ProfileRepository } from "./storage/profile-repository.js";
 import { StorageAccount } from "./storage/storage-account.js";
+import { startTelemetry } from "./telemetry/telemetry.js";
 import { SyncFilterRepository } from "./storage/sync-filter-repository.js";
 
 export interface Runtime {
@@ -114,6 +115,7 @@ let current: Promise<Runtime> | undefined;
 /** The runtime the function handlers use; built from process.env on first use in Azure. */
 export function getRuntime(): Promise<Runtime> {
   current ??= (async () => {
+    await startTelemetry(process.env);
     const runtime = createRuntime(loadSettings(process.env));
     await runtime.storage.ensureCreated();
     return runtime;

@@ -20,7 +20,10 @@ export function mergeChanges<F extends object>(snapshot: F, crm: F, exchange: F,
   const keys = new Set([...Object.keys(snapshot), ...Object.keys(crm), ...Object.keys(exchange)]);
   const merged: Record<string, unknown> = {};
   const conflicts: string[] = [];
-  const exchangeIsNewer = Date.parse(exchangeModifiedAt) >= Date.parse(crmModifiedAt);
+  // Compared to the second: Exchange's timestamps carry no finer precision, so a change in the
+  // same second is a tie — and Exchange wins ties.
+  const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+  const exchangeIsNewer = seconds(exchangeModifiedAt) >= seconds(crmModifiedAt);
   for (const key of [...keys].sort()) {
     const base = (snapshot as Record<string, unknown>)[key];
     const ours = (crm as Record<string, unknown>)[key];

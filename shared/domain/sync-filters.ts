@@ -42,7 +42,7 @@ export interface SyncFilterOf<T extends ActRecordType> {
 export type SyncFilter = { [T in ActRecordType]: SyncFilterOf<T> }[ActRecordType];
 
 export const defaultCriteria: { readonly [T in ActRecordType]: SyncFilterCriteriaByType[T] } = {
-  appointment: { statuses: ["scheduled", "completed"], startFromDaysAgo: 30, startToDaysAhead: null },
+  appointment: { statuses: ["scheduled", "completed", "canceled"], startFromDaysAgo: 30, startToDaysAhead: null },
   contact: { status: "active" },
   task: { status: "notCompleted" },
 };

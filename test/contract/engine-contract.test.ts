@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { incomingMessageExpand, incomingMessageSelect, type GraphMessage } from "../../shared/graph/message-fields.js";
-import { propertyViolations } from "./graph-contract.js";
+import { appointmentAdapter, contactAdapter, taskAdapter } from "../../shared/sync/act/act-adapters.js";
+import { propertyViolations, shapeViolations } from "./graph-contract.js";
 
 describe("engine ↔ Graph v1.0 contract", () => {
   it("the incoming workload's $select names only graph.message properties", () => {
@@ -24,6 +25,18 @@ describe("engine ↔ Graph v1.0 contract", () => {
       "bccRecipients", "receivedDateTime", "sentDateTime", "body", "parentFolderId", "isDraft", "singleValueExtendedProperties",
     ];
     expect(propertyViolations("message", read.map(String))).toEqual([]);
+  });
+
+  it("the ACT workload writes only properties of graph.event, graph.contact and graph.todoTask", () => {
+    const zoned = { dateTime: "2026-12-01T09:00:00", timeZone: "UTC" };
+    const event = appointmentAdapter.toGraph({ subject: "s", start: zoned, end: zoned, isAllDay: false, requiredAttendees: [{ address: "a@b.example" }], optionalAttendees: [], status: "scheduled", categories: [], location: "x" }, "r1");
+    expect(propertyViolations("event", [...Object.keys(event), "transactionId"])).toEqual([]);
+    expect(shapeViolations("event", { ...event, id: "e1" })).toEqual([]);
+    const contact = contactAdapter.toGraph({ firstName: "a", emails: [{ address: "a@b.example" }], businessAddress: { city: "Oslo" }, status: "active" }, "r2");
+    expect(propertyViolations("contact", Object.keys(contact))).toEqual([]);
+    expect(shapeViolations("contact", { ...contact, id: "c1" })).toEqual([]);
+    const task = taskAdapter.toGraph({ subject: "t", status: "notStarted", importance: "normal", due: zoned }, "r3");
+    expect(propertyViolations("todoTask", Object.keys(task))).toEqual([]);
   });
 
   it("the check itself rejects a misspelt property", () => {

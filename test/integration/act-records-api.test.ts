@@ -338,7 +338,7 @@ describe("sync filters", () => {
     const response = await send("GET", "sync-filters/filter-user");
     expect(response.status).toBe(200);
     expect(response.body.items).toEqual([
-      { ownerId: "filter-user", recordType: "appointment", enabled: true, criteria: { statuses: ["scheduled", "completed"], startFromDaysAgo: 30, startToDaysAhead: null } },
+      { ownerId: "filter-user", recordType: "appointment", enabled: true, criteria: { statuses: ["scheduled", "completed", "canceled"], startFromDaysAgo: 30, startToDaysAhead: null } },
       { ownerId: "filter-user", recordType: "contact", enabled: true, criteria: { status: "active" } },
       { ownerId: "filter-user", recordType: "task", enabled: true, criteria: { status: "notCompleted" } },
     ]);
@@ -355,7 +355,7 @@ describe("sync filters", () => {
     expect(await h.runtime.syncFilters.forOwner("filter-user")).toEqual(read.body.items);
     // Replace means replace: a later PUT without criteria goes back to the defaults.
     await send("PUT", "sync-filters/filter-user/appointment", { enabled: true });
-    expect((await send("GET", "sync-filters/filter-user")).body.items[0].criteria).toEqual({ statuses: ["scheduled", "completed"], startFromDaysAgo: 30, startToDaysAhead: null });
+    expect((await send("GET", "sync-filters/filter-user")).body.items[0].criteria).toEqual({ statuses: ["scheduled", "completed", "canceled"], startFromDaysAgo: 30, startToDaysAhead: null });
   });
 
   it.each<[string, unknown, string]>([

@@ -29,7 +29,7 @@ export interface SyncHarness {
   bus: InProcessServiceBus;
   runtime: Runtime;
   env: Environment;
-  addMailbox(localPart: string, options?: { processEmailsFrom?: string; approved?: boolean; outgoing?: boolean }): Promise<HarnessMailbox>;
+  addMailbox(localPart: string, options?: { processEmailsFrom?: string; approved?: boolean; outgoing?: boolean; act?: boolean; ownerType?: "user" | "queue" }): Promise<HarnessMailbox>;
   /** Runs one cycle of a workload now, as the queue trigger would for the mailbox's current slot. */
   runCycle(engine: WorkloadEngine, mailboxId: string): Promise<CycleReport>;
   /** Runs one incoming cycle now, as the queue trigger would for the mailbox's current slot. */
@@ -79,8 +79,9 @@ export async function startSyncHarness(options: { env?: Environment; polling?: P
           exchangeUserId: added.id,
           // Tests deliver mail with past timestamps; start from the epoch unless told otherwise.
           processEmailsFrom: mailboxOptions.processEmailsFrom ?? "2000-01-01T00:00:00.000Z",
-          methods: { incoming: "ServerSideSync", outgoing: mailboxOptions.outgoing ? "ServerSideSync" : "None" },
-          enabled: { incoming: true, outgoing: mailboxOptions.outgoing === true },
+          ownerType: mailboxOptions.ownerType,
+          methods: { incoming: "ServerSideSync", outgoing: mailboxOptions.outgoing ? "ServerSideSync" : "None", act: mailboxOptions.act ? "ServerSideSync" : "None" },
+          enabled: { incoming: true, outgoing: mailboxOptions.outgoing === true, act: mailboxOptions.act === true },
         },
         runtime.now(),
       );

@@ -31,15 +31,15 @@ const at = (days: number, timeZone = "UTC") => ({ dateTime: utcWall(days), timeZ
 describe("defaults (Dynamics 365's My Appointments / My Active Contacts / My Tasks)", () => {
   it("are three enabled filters for the owner, in record type order", () => {
     expect(defaultFilters(owner)).toEqual([
-      { ownerId: owner, recordType: "appointment", enabled: true, criteria: { statuses: ["scheduled", "completed"], startFromDaysAgo: 30, startToDaysAhead: null } },
+      { ownerId: owner, recordType: "appointment", enabled: true, criteria: { statuses: ["scheduled", "completed", "canceled"], startFromDaysAgo: 30, startToDaysAhead: null } },
       { ownerId: owner, recordType: "contact", enabled: true, criteria: { status: "active" } },
       { ownerId: owner, recordType: "task", enabled: true, criteria: { status: "notCompleted" } },
     ]);
   });
   it("are copies: changing one leaves the next defaults alone", () => {
     const filter = defaultFilter(owner, "appointment");
-    filter.criteria.statuses.push("canceled");
-    expect(defaultFilter(owner, "appointment").criteria.statuses).toEqual(["scheduled", "completed"]);
+    filter.criteria.statuses.pop();
+    expect(defaultFilter(owner, "appointment").criteria.statuses).toEqual(["scheduled", "completed", "canceled"]);
   });
 });
 
@@ -48,7 +48,7 @@ describe("matchesFilter with the default filters", () => {
   it.each<[string, boolean, ActRecord, SyncFilter]>([
     ["a scheduled appointment tomorrow", true, appointment(), appointments],
     ["a completed appointment last week", true, appointment({ status: "completed", start: at(-7), end: at(-6.9) }), appointments],
-    ["a canceled appointment", false, appointment({ status: "canceled" }), appointments],
+    ["a canceled appointment (it goes to Exchange as free time)", true, appointment({ status: "canceled" }), appointments],
     ["an appointment 31 days ago", false, appointment({ start: at(-31), end: at(-30.9) }), appointments],
     ["an appointment 29 days ago", true, appointment({ start: at(-29), end: at(-28.9) }), appointments],
     ["an appointment two years ahead (no upper bound)", true, appointment({ start: at(730), end: at(730.1) }), appointments],
