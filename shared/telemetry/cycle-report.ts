@@ -3,7 +3,7 @@
  * bodies, addresses or secrets, so it can go to any log sink.
  */
 import type { Workload } from "../domain/workloads.js";
-import { recordCycle } from "./telemetry.js";
+import { recordCycle, telemetryExporting } from "./telemetry.js";
 
 export type CycleOutcome = "completed" | "yielded" | "throttled" | "failed" | "skipped" | "superseded";
 
@@ -27,6 +27,9 @@ export interface CycleLogger {
 
 export function logCycle(logger: CycleLogger, report: CycleReport): void {
   recordCycle(report);
+  // Exported through OpenTelemetry already (with its fields as customDimensions): logging it to
+  // the host as well would count every cycle twice in Application Insights.
+  if (telemetryExporting()) return;
   const line = `cycle ${report.workload} ${report.outcome}`;
   if (report.outcome === "failed") logger.warn(line, report);
   else logger.info(line, report);

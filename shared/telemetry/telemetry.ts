@@ -11,6 +11,12 @@ import type { Environment } from "../config/settings.js";
 import type { CycleReport } from "./cycle-report.js";
 
 const scope = "crm-server-side-sync";
+let exporting = false;
+
+/** Whether OpenTelemetry exports to Application Insights (then it carries the cycle log too). */
+export function telemetryExporting(): boolean {
+  return exporting;
+}
 
 /** Starts the Azure Monitor exporters when Application Insights is configured (in Azure). */
 export async function startTelemetry(env: Environment): Promise<boolean> {
@@ -21,6 +27,7 @@ export async function startTelemetry(env: Environment): Promise<boolean> {
   const clientId = /ClientId=([0-9a-f-]{36})/i.exec(env.APPLICATIONINSIGHTS_AUTHENTICATION_STRING ?? "")?.[1];
   const credential = env.APPLICATIONINSIGHTS_AUTHENTICATION_STRING ? (await import("../config/azure-credential.js")).azureCredential(clientId) : undefined;
   useAzureMonitor({ azureMonitorExporterOptions: { connectionString, ...(credential ? { credential } : {}) } });
+  exporting = true;
   return true;
 }
 
