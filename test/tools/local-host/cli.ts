@@ -98,7 +98,7 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  options.log(`local host ready: ${host.url}/api (health, mailboxes, emails)`);
+  options.log(`local host ready: ${host.url}/api (health, profiles, mailboxes, emails, appointments, contacts, tasks, alerts, settings: see README "HTTP API")`);
   if (host.simulatorUrl) options.log(`demo tenant: simulated Exchange Online at ${host.simulatorUrl} with ${options.demo!.mailboxCount} mailboxes; mail arrives every ${options.demo!.mailEveryMs} ms`);
   else options.log(`real tenant ${env.GRAPH_TENANT_ID}: syncing ${options.realMailboxes.length} mailbox(es)`);
   options.log(`data: ${options.inMemory ? "in memory" : options.dataDir} · Ctrl-C stops`);
