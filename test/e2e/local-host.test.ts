@@ -128,6 +128,26 @@ describe("local host", () => {
     expect(await subjects()).toEqual(["Before the fault", "During the outage"]);
   }, 90_000);
 
+  it("an email sent and an appointment created through the records API reach Exchange", async () => {
+    const sim = connectExchangeSimulator(simulatorUrl);
+    const { body } = await getJson(`${apiUrl}/api/mailboxes?pageSize=100`);
+    const owner = body.items.find((m: { profileId: string }) => m.profileId === "demo");
+    const post = async (route: string, payload: unknown) => {
+      const response = await fetch(`${apiUrl}/api/${route}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(payload) });
+      return (await response.json()) as any;
+    };
+    const email = await post("emails", { senderMailboxId: owner.id, to: [{ address: "buyer@fabrikam.example" }], subject: "E2E quote", body: { contentType: "text", content: "Quote attached." } });
+    await post(`emails/${email.id}/send`, {});
+    await waitFor("the email to be sent", async () => ((await getJson(`${apiUrl}/api/emails/${email.id}`)).body.status === "Sent" ? true : undefined), 30_000);
+    const sent = (await sim.sentLog(owner.emailAddress)) as Array<{ subject: string; to: string[] }>;
+    expect(sent.filter((m) => m.subject.startsWith("E2E quote"))).toEqual([expect.objectContaining({ to: ["buyer@fabrikam.example"] })]);
+
+    const startAt = Math.floor(Date.now() / 3_600_000) * 3_600_000 + 2 * 86_400_000;
+    const [start, end] = [startAt, startAt + 3_600_000].map((ms) => new Date(ms).toISOString().slice(0, 19));
+    await post("appointments", { ownerId: owner.id, subject: "E2E meeting", start: { dateTime: start, timeZone: "UTC" }, end: { dateTime: end, timeZone: "UTC" }, isAllDay: false, organizer: { address: owner.emailAddress }, status: "scheduled" });
+    await waitFor("the appointment to reach the calendar", async () => (((await sim.listEvents(owner.emailAddress)) as Array<{ subject: string }>).some((e) => e.subject === "E2E meeting") ? true : undefined), 30_000);
+  }, 70_000);
+
   it("prints progress and stops cleanly on Ctrl-C", async () => {
     await waitFor("a progress line", () => (/mailboxes synced \d+ · emails synced \d+/.test(output) ? true : undefined), 15_000);
     child.kill("SIGINT");

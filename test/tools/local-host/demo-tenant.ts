@@ -91,7 +91,11 @@ export async function seedLocalMailboxes(runtime: Runtime, mailboxes: LocalMailb
   for (const { address, exchangeUserId } of mailboxes) {
     const id = mailboxIdFor(address);
     const mailbox = newMailbox(
-      { id, emailAddress: address, profileId, approved: true, exchangeUserId, methods: { incoming: "ServerSideSync" }, enabled: { incoming: true } },
+      {
+        id, emailAddress: address, profileId, approved: true, exchangeUserId,
+        methods: { incoming: "ServerSideSync", outgoing: "ServerSideSync", act: "ServerSideSync" },
+        enabled: { incoming: true, outgoing: true, act: true },
+      },
       now,
     );
     if (await runtime.mailboxes.create(mailbox)) continue;
