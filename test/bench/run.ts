@@ -1,0 +1,177 @@
+/**
+ * `npm run bench`: every benchmark scenario against Azurite and the Exchange Online simulator on
+ * this machine; prints a table, writes test/bench/results/latest.json and the figures section of
+ * BENCHMARKS.md. About 8–10 minutes on 2 cores.
+ *
+ *   npm run bench                          the standard run
+ *   npm run bench -- --only idle,latency   some scenarios (idle, ingest, latency, realistic, scheduler, outgoing)
+ *   npm run bench -- --scale 5             bigger runs (mailboxes, emails and durations × 5)
+ *   npm run bench -- --cpu-prof            also write a CPU profile of the idle cycles (results/profiles/)
+ *   npm run bench -- --no-write            print only
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { ensureDevCertificates } from "../tools/dev-certificates.js";
+import { costModel } from "./cost-model.js";
+import { writeBenchmarksSection } from "./report.js";
+import { runIdleScenario, type IdleResult } from "./scenarios/idle.js";
+import { runIngestScenario, type IngestResult } from "./scenarios/ingest.js";
+import { runLatencyScenario, type LatencyGroupResult } from "./scenarios/latency.js";
+import { runOutgoingScenario, type OutgoingResult } from "./scenarios/outgoing.js";
+import { runSchedulerScenario, type SchedulerResult } from "./scenarios/scheduler.js";
+import { machineInfo, type MachineInfo } from "./support/machine.js";
+import { round } from "./support/stats.js";
+
+const here = path.dirname(new URL(import.meta.url).pathname);
+const repoRoot = path.resolve(here, "../..");
+
+// The simulator's certificate comes from a local CA that Node trusts only through
+// NODE_EXTRA_CA_CERTS set at start: start again with it (and with --expose-gc for the memory figures).
+const ca = ensureDevCertificates().caPath;
+if (process.env.NODE_EXTRA_CA_CERTS !== ca || typeof (globalThis as { gc?: unknown }).gc !== "function") {
+  const result = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", new URL(import.meta.url).pathname, ...process.argv.slice(2)], {
+    stdio: "inherit",
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: ca },
+  });
+  process.exit(result.status ?? 1);
+}
+
+const { values } = parseArgs({
+  options: {
+    only: { type: "string" },
+    scale: { type: "string", default: "1" },
+    "cpu-prof": { type: "boolean", default: false },
+    "no-write": { type: "boolean", default: false },
+  },
+});
+const scale = Math.max(0.1, Number(values.scale));
+const only = values.only ? new Set(values.only.split(",").map((s) => s.trim())) : undefined;
+const wanted = (name: string) => !only || only.has(name);
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const realisticLatency: [number, number] = [100, 200];
+
+export interface BenchResults {
+  takenAt: string;
+  command: string;
+  machine: MachineInfo & { loadAverageAtStart: number[] };
+  durationSeconds: number;
+  scale: number;
+  idle: IdleResult[];
+  ingest: IngestResult[];
+  latency: LatencyGroupResult[];
+  realistic: { idle?: IdleResult & { limitCyclesPerSecond: number; shareOfLimit: number }; ingest?: IngestResult & { limitEmailsPerSecondPerMailbox: number; shareOfLimit: number } };
+  scheduler: SchedulerResult[];
+  outgoing: OutgoingResult[];
+  cost?: ReturnType<typeof costModel>;
+  capacity?: Record<string, number | string>;
+}
+
+const started = Date.now();
+const results: BenchResults = {
+  takenAt: new Date().toISOString(),
+  command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`,
+  machine: { ...machineInfo(), loadAverageAtStart: os.loadavg().map((l) => round(l, 2)) },
+  durationSeconds: 0,
+  scale,
+  idle: [],
+  ingest: [],
+  latency: [],
+  realistic: {},
+  scheduler: [],
+  outgoing: [],
+};
+log(`machine: ${results.machine.cpuModel} · ${results.machine.cores} cores · ${results.machine.memoryGiB} GiB · Node ${results.machine.node} · load ${results.machine.loadAverageAtStart.join(" ")}`);
+
+if (wanted("idle")) {
+  for (const mailboxes of [1_000, 10_000].map((n) => Math.round(n * scale))) {
+    log(`idle cycles: ${mailboxes} mailboxes`);
+    const profile = values["cpu-prof"] ? path.join(here, "results/profiles", `idle-${mailboxes}.cpuprofile`) : undefined;
+    results.idle.push(await runIdleScenario({ mailboxes, cycles: Math.max(mailboxes, 3_000), profile, log }));
+  }
+}
+if (wanted("ingest")) {
+  for (const workers of [1, 2]) {
+    log(`ingest: ${workers} worker process(es)`);
+    results.ingest.push(await runIngestScenario({ workers, mailboxes: 40, emailsPerMailbox: Math.round(100 * scale), log }));
+  }
+}
+if (wanted("realistic")) {
+  log(`realistic Graph (${realisticLatency.join("–")} ms): idle cycles, 1,000 mailboxes`);
+  const idle = await runIdleScenario({ mailboxes: Math.round(1_000 * scale), cycles: Math.round(2_000 * scale), graphLatencyMs: realisticLatency, log });
+  // Both folders' requests go side by side: a cycle cannot be shorter than the slower of two.
+  const expectedMax = realisticLatency[0] + ((realisticLatency[1] - realisticLatency[0]) * 2) / 3;
+  const limit = idle.concurrency / (expectedMax / 1000);
+  results.realistic.idle = { ...idle, limitCyclesPerSecond: round(limit, 1), shareOfLimit: round(idle.cyclesPerSecond / limit, 3) };
+  log(`realistic Graph: ingest into one mailbox`);
+  const ingest = await runIngestScenario({ workers: 1, mailboxes: 1, emailsPerMailbox: Math.round(1_000 * scale), graphLatencyMs: realisticLatency, log });
+  // Delta pages follow each other (each nextLink comes from the page before): one folder can go
+  // no faster than a page (50) per Graph round trip.
+  const pageLimit = 50 / ((realisticLatency[0] + realisticLatency[1]) / 2 / 1000);
+  results.realistic.ingest = { ...ingest, limitEmailsPerSecondPerMailbox: round(pageLimit, 1), shareOfLimit: round(ingest.emailsPerSecondPerMailbox / pageLimit, 3) };
+}
+if (wanted("latency")) {
+  log("polling latency through the local host");
+  results.latency = await runLatencyScenario({
+    groups: [
+      { name: "scaled default (5/10/24 s)", polling: { minSeconds: 5, defaultSeconds: 10, maxSeconds: 24 } },
+      { name: "fastest (5/5/5 s)", polling: { minSeconds: 5, defaultSeconds: 5, maxSeconds: 5 } },
+      { name: `fastest + Graph ${realisticLatency.join("–")} ms`, polling: { minSeconds: 5, defaultSeconds: 5, maxSeconds: 5 }, graphLatencyMs: realisticLatency },
+    ],
+    mailboxesPerGroup: 30,
+    durationSeconds: Math.round(150 * scale),
+    log,
+  });
+}
+if (wanted("scheduler")) {
+  for (const mailboxes of [10_000, 50_000].map((n) => Math.round(n * scale))) {
+    log(`scheduler tick: ${mailboxes} mailboxes`);
+    results.scheduler.push(await runSchedulerScenario({ mailboxes, dueShare: 0.02, log }));
+  }
+}
+if (wanted("outgoing")) {
+  log("outgoing: Send → accepted by Graph, through the local host");
+  results.outgoing.push(await runOutgoingScenario({ senders: 10, sends: Math.round(40 * scale), log }));
+  results.outgoing.push(await runOutgoingScenario({ senders: 10, sends: Math.round(40 * scale), graphLatencyMs: realisticLatency, log }));
+}
+
+const idle1k = results.idle[0];
+const realIdle = results.realistic.idle;
+const ingest1 = results.ingest[0];
+if (idle1k && realIdle && ingest1) {
+  results.cost = costModel({
+    incomingIdle: { tableTransactionsPerCycle: idle1k.tableTransactionsPerCycle, queueSendsPerCycle: idle1k.queueSendsPerCycle, wallSecondsPerCycle: realIdle.meanCycleMs / 1000 },
+    outgoingIdle: { tableTransactionsPerCycle: idle1k.outgoingIdle.tableTransactionsPerCycle, queueSendsPerCycle: idle1k.outgoingIdle.queueSendsPerCycle, wallSecondsPerCycle: realIdle.outgoingIdle.meanCycleMs / 1000 },
+    perEmail: { tableTransactions: ingest1.tableTransactionsPerEmail },
+  });
+  // What 50,000 mailboxes at the default schedule ask of the workers.
+  const incomingPerSecond = 50_000 / 300;
+  const allPerSecond = 50_000 / 300 + 50_000 / 300 + 50_000 / 480;
+  const sessionIdleSeconds = 5;
+  const sessions = 16;
+  results.capacity = {
+    incomingCyclesPerSecondAt50k: round(incomingPerSecond, 1),
+    allWorkloadCyclesPerSecondAt50k: round(allPerSecond, 1),
+    workerCoresForIncomingAt50k: round((incomingPerSecond * idle1k.workerCpuMsPerCycle) / 1000, 2),
+    workerCoresForAllAt50k: round((allPerSecond * idle1k.workerCpuMsPerCycle) / 1000, 2),
+    cycleWallSecondsWithGraphLatency: round(realIdle.meanCycleMs / 1000, 3),
+    cyclesPerSecondPerInstanceIfSessionsBound: round(sessions / (realIdle.meanCycleMs / 1000 + sessionIdleSeconds), 2),
+    instancesForAllAt50kIfSessionsBound: Math.ceil(allPerSecond / (sessions / (realIdle.meanCycleMs / 1000 + sessionIdleSeconds))),
+    cyclesPerSecondPerInstanceIfSessionsFree: round(sessions / (realIdle.meanCycleMs / 1000), 1),
+    note: "host.json: maxConcurrentSessions 16, sessionIdleTimeout 5 s (a session slot waits that long for another message of the mailbox after each cycle)",
+  };
+}
+results.durationSeconds = Math.round((Date.now() - started) / 1000);
+
+const { printTable } = await import("./report.js");
+log("");
+log(printTable(results));
+if (!values["no-write"]) {
+  mkdirSync(path.join(here, "results"), { recursive: true });
+  writeFileSync(path.join(here, "results/latest.json"), `${JSON.stringify(results, null, 2)}\n`);
+  writeBenchmarksSection(path.join(repoRoot, "BENCHMARKS.md"), "bench", results);
+  log(`wrote test/bench/results/latest.json and BENCHMARKS.md (${results.durationSeconds} s)`);
+}
+process.exit(0);
