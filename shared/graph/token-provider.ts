@@ -60,29 +60,43 @@ export interface TokenSource {
 export class GraphTokenProvider implements TokenSource {
   private readonly app: ConfidentialClientApplication;
   private readonly scopes: string[];
+  private readonly timeoutMs: number;
   private latest?: string;
+  /** The token in hand and when to stop using it (5 minutes before it expires). */
+  private held?: { token: string; until: number };
   private refreshing?: Promise<string>;
 
   constructor(settings: GraphSettings) {
     this.app = new ConfidentialClientApplication(msalConfiguration(settings));
     this.scopes = [`${settings.endpoint}/.default`];
+    this.timeoutMs = settings.requestTimeoutMs;
   }
 
   getToken(): Promise<string> {
+    // MSAL's cache lookup costs more than a request's worth of CPU: keep the token in hand.
+    if (this.held && this.held.until > Date.now()) return Promise.resolve(this.held.token);
     return this.acquire(false);
   }
 
   async refreshToken(rejected: string): Promise<string> {
     if (this.latest && this.latest !== rejected) return this.latest;
+    this.held = undefined;
     this.refreshing ??= this.acquire(true).finally(() => (this.refreshing = undefined));
     return this.refreshing;
   }
 
   private async acquire(skipCache: boolean): Promise<string> {
     try {
-      const result = await this.app.acquireTokenByClientCredential({ scopes: this.scopes, skipCache });
+      // A slow token endpoint must not hold the cycle (and its connection slot) without bound.
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new TokenRequestError({ status: 0, code: "Timeout", oauthError: "timeout", message: "The login authority did not answer within the request timeout." })), this.timeoutMs);
+      });
+      const result = await Promise.race([this.app.acquireTokenByClientCredential({ scopes: this.scopes, skipCache }), timeout]).finally(() => clearTimeout(timer));
       if (!result?.accessToken) throw new TokenRequestError({ status: 0, code: "NoToken", oauthError: "no_token", message: "The token endpoint returned no access token." });
       this.latest = result.accessToken;
+      const expires = result.expiresOn?.getTime() ?? Date.now() + 10 * 60 * 1000;
+      this.held = { token: result.accessToken, until: expires - 5 * 60 * 1000 };
       return result.accessToken;
     } catch (error) {
       throw toTokenError(error);

@@ -132,9 +132,11 @@ export class EmailRepository {
       ]);
       actions.push(["upsert", { partitionKey: mailboxId, rowKey: messageLinkKey(graphMessageId), activityId: summary.id, graphMessageId }, "Replace"]);
     }
-    // A transaction holds at most 100 operations, all in one partition.
-    for (let i = 0; i < actions.length; i += 100) {
-      await this.mailboxItems.submitTransaction(actions.slice(i, i + 100));
+    // One action per row: a transaction refuses the same row twice (two copies of one message
+    // received at the same time make the same index row). A transaction holds at most 100.
+    const unique = [...new Map(actions.map((action) => [(action[1] as { rowKey: string }).rowKey, action])).values()];
+    for (let i = 0; i < unique.length; i += 100) {
+      await this.mailboxItems.submitTransaction(unique.slice(i, i + 100));
     }
   }
 

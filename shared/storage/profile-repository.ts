@@ -5,6 +5,8 @@ import { defaultPolling, newProfile, type EmailServerProfile } from "../domain/p
 import { hasStatus, type StorageAccount } from "./storage-account.js";
 
 const partition = "profile";
+/** Every cycle reads its profile: cached briefly per process (an admin's change shows within this). */
+const cacheMs = 30_000;
 
 function fromEntity(row: Record<string, unknown>): EmailServerProfile {
   const json = <T>(name: string, fallback: T): T => (typeof row[name] === "string" && row[name] ? (JSON.parse(String(row[name])) as T) : fallback);
@@ -29,18 +31,23 @@ function fromEntity(row: Record<string, unknown>): EmailServerProfile {
 
 export class ProfileRepository {
   private readonly table: TableClient;
+  private readonly cache = new Map<string, { profile: EmailServerProfile | undefined; until: number }>();
 
   constructor(storage: StorageAccount) {
     this.table = storage.table(tableNames.profiles);
   }
 
   async get(profileId: string): Promise<EmailServerProfile | undefined> {
+    const cached = this.cache.get(profileId);
+    if (cached && cached.until > Date.now()) return cached.profile;
+    let profile: EmailServerProfile | undefined;
     try {
-      return fromEntity(await this.table.getEntity<Record<string, unknown>>(partition, profileId));
+      profile = fromEntity(await this.table.getEntity<Record<string, unknown>>(partition, profileId));
     } catch (error) {
-      if (hasStatus(error, 404)) return undefined;
-      throw error;
+      if (!hasStatus(error, 404)) throw error;
     }
+    this.cache.set(profileId, { profile, until: Date.now() + cacheMs });
+    return profile;
   }
 
   async list(): Promise<EmailServerProfile[]> {
@@ -70,9 +77,11 @@ export class ProfileRepository {
       },
       "Replace",
     );
+    this.cache.set(profile.id, { profile, until: Date.now() + cacheMs });
   }
 
   async remove(profileId: string): Promise<void> {
+    this.cache.delete(profileId);
     try {
       await this.table.deleteEntity(partition, profileId);
     } catch (error) {

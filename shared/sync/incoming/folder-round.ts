@@ -4,8 +4,9 @@
  *
  * - Items may repeat and arrive in any order: every write is an upsert keyed by the message.
  * - Updates may carry only changed fields: such an item is read whole unless already linked.
- * - A lost sync state (410 SyncStateNotFound and kin) restarts the folder's delta from the last
- *   completed round's start, so nothing is missed and the upserts absorb what is seen again.
+ * - A lost sync state (410 SyncStateNotFound and kin) restarts the folder's delta from the date
+ *   the lost chain started with — not from the last round, which would miss older mail moved into
+ *   the folder since — and the upserts absorb what is seen again.
  * - A round that found nothing keeps its old deltaLink: no table write for an idle folder.
  */
 import pLimit from "p-limit";
@@ -51,8 +52,6 @@ export interface FolderRoundResult {
   latestReceivedAt?: string;
 }
 
-/** Margin behind the last completed round when a lost sync state forces a restart (clock skew). */
-const restartOverlapMs = 5 * 60 * 1000;
 const workload = "incoming";
 
 function initialLink(target: FolderTarget, filterFrom: string | undefined): string {
@@ -118,11 +117,9 @@ export async function syncFolder(
       }
     } catch (error) {
       if (!isSyncStateLost(error) || result.restarted) throw error;
-      // Start the folder again from the last point known to be complete; upserts absorb repeats.
+      // Start the folder again from the chain's own lower bound; upserts absorb repeats.
       result.restarted = true;
-      const restartFrom = cursor?.syncedThrough
-        ? new Date(Date.parse(cursor.syncedThrough) - restartOverlapMs).toISOString()
-        : filterFrom;
+      const restartFrom = filterFrom;
       await deps.cursors.remove(target.mailboxId, workload, target.folder);
       cursor = undefined;
       etag = undefined;

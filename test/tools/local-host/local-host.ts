@@ -11,6 +11,7 @@ import { pathToFileURL } from "node:url";
 import azureFunctions, { type ServiceBusQueueHandler, type Timer, type TimerHandler } from "@azure/functions";
 import { loadSettings, type Environment } from "../../../shared/config/settings.js";
 import { hostFunctionsLocally, registeredFunctions } from "../../../shared/hosting/function-registry.js";
+import { workloads } from "../../../shared/domain/workloads.js";
 import { InProcessServiceBus } from "../../../shared/queues/in-process-bus.js";
 import { createRuntime, setRuntime, type Runtime } from "../../../shared/runtime.js";
 import type { CycleReport } from "../../../shared/telemetry/cycle-report.js";
@@ -65,6 +66,24 @@ async function loadFunctionDefinitions() {
   return registeredFunctions();
 }
 
+/**
+ * The in-process bus starts empty, so the next runs queued before a restart are gone (Service Bus
+ * would have kept them): every scheduled workload is made due now.
+ */
+async function makeEnabledWorkloadsDue(runtime: Runtime): Promise<void> {
+  const now = runtime.now();
+  let continuationToken: string | undefined;
+  do {
+    const page = await runtime.mailboxes.listPage({ pageSize: 1000, continuationToken });
+    for (const mailbox of page.items) {
+      for (const workload of workloads) {
+        if (mailbox.workloads[workload].dueAt !== null) await runtime.mailboxes.patch(mailbox.id, { workload: { name: workload, state: { nextSlot: now, dueAt: now } } });
+      }
+    }
+    continuationToken = page.continuationToken;
+  } while (continuationToken);
+}
+
 export async function startLocalHost(options: LocalHostOptions): Promise<LocalHost> {
   const cleanups: Array<() => Promise<void> | void> = [];
   const stop = async () => {
@@ -91,6 +110,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     await runtime.storage.ensureCreated();
     setRuntime(runtime);
     await seedLocalMailboxes(runtime, demo ? demo.mailboxes : options.realMailboxes.map((address) => ({ address })), demo ? "demo" : "local");
+    await makeEnabledWorkloadsDue(runtime);
 
     if (demo) {
       // A first handful of mail before the first cycle, so the demo shows synced mail at once.
