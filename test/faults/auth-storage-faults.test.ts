@@ -27,12 +27,14 @@ describe("token endpoint and storage faults", () => {
         // Tokens in hand stop working, so every worker must go back to the token endpoint.
         s.sim.expireAccessTokens();
       },
-      faultRounds: full ? 8 : 3,
-      mailPerRound: 3,
-      // MSAL itself refuses to call a token endpoint that answered 5xx for 60 s (its throttling
-      // cache): recovery rounds 10 s apart, so the bound is in cycles with room for that window.
-      maxRecoveryRounds: 12,
-      recoveryPauseMs: 10_000,
+      // Every failed cycle counts towards the 10 in a row that disable the whole profile (finding
+      // 7c), and MSAL itself refuses to call a token endpoint that answered 5xx for the next 60 s
+      // (its throttling cache): 3 rounds of outage, then recovery rounds 20 s apart (≈ 4 more
+      // failures), so the bound is in cycles with room for that minute.
+      faultRounds: 3,
+      mailPerRound: full ? 6 : 3,
+      maxRecoveryRounds: 6,
+      recoveryPauseMs: 20_000,
       notes: "access tokens expired at the start, so every request needs a new one; MSAL blocks the endpoint for 60 s after a 5xx",
     });
   }, 200_000);
