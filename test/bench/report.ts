@@ -21,7 +21,7 @@ export function markdown(r: BenchResults): string {
   const out: string[] = [];
   out.push(`Taken ${r.takenAt.slice(0, 16).replace("T", " ")} UTC with \`${r.command}\` (${r.durationSeconds} s) on ${r.machine.cpuModel}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, ${r.machine.os}, Node ${r.machine.node}; load average at start ${r.machine.loadAverageAtStart.join(" / ")}. Azurite and the simulator ran in a child process, so worker CPU is the engine's (with the Azure SDK, MSAL and Graph client it drives); figures from \`test/bench/results/latest.json\`.`);
   if (r.idle.length) {
-    out.push("", "### Idle incoming cycles (16 at a time, one worker process)", "");
+    out.push("", `### Idle incoming cycles (${r.idle[0]!.concurrency} at a time as in host.json, one worker process)`, "");
     out.push(table(
       ["mailboxes", "cycles", "cycles/s (this machine)", "worker CPU ms/cycle", "CPU-bound cycles/s per core", "backend CPU ms/cycle", "event-loop use", "Graph req/cycle", "table tx/cycle (reads + writes)", "queue sends/cycle", "outcomes"],
       r.idle.map((i) => [i.mailboxes, i.cycles, i.cyclesPerSecond, i.workerCpuMsPerCycle, i.cpuBoundCyclesPerSecondPerCore, i.backendCpuMsPerCycle, i.workerEventLoopUtilization, i.graphRequestsPerCycle, `${fmt(i.tableTransactionsPerCycle)} (${fmt(i.tableReadsPerCycle)} + ${fmt(i.tableWritesPerCycle)})`, i.queueSendsPerCycle, JSON.stringify(i.outcomes)]),
@@ -36,7 +36,7 @@ export function markdown(r: BenchResults): string {
     ].join("; ") + ".");
   }
   if (r.ingest.length) {
-    out.push("", "### Ingest (delivery → stored activity)", "");
+    out.push("", "### Ingest (delivery → stored activity; each worker process runs as many cycles at a time as host.json's sessions)", "");
     out.push(table(
       ["worker processes", "mailboxes", "emails (body bytes)", "seconds", "emails/s", "worker CPU ms/email", "backend CPU ms/email", "table tx/email", "entity ops in batches/email", "Graph req/email", "cycles"],
       r.ingest.map((i) => [i.workers, i.mailboxes, `${i.emails} (${i.bodyBytes})`, i.seconds, i.emailsPerSecond, i.workerCpuMsPerEmail, i.backendCpuMsPerEmail, i.tableTransactionsPerEmail, i.tableBatchOperationsPerEmail, i.graphRequestsPerEmail, i.cycles]),
@@ -47,7 +47,7 @@ export function markdown(r: BenchResults): string {
   const rg = r.realistic.ingest;
   if (ri || rg) {
     out.push("", "### Realistic Graph (100–200 ms per request, 4 concurrent requests per mailbox enforced)", "");
-    if (ri) out.push(`Idle cycles, ${ri.mailboxes} mailboxes, 16 at a time: ${fmt(ri.cyclesPerSecond)} cycles/s, mean cycle ${fmt(ri.meanCycleMs)} ms. The limit those latencies allow with 16 concurrent cycles (each waits for the slower of its two folder requests, ${fmt(ri.limitCyclesPerSecond / 16 > 0 ? 16000 / ri.limitCyclesPerSecond : NaN, 0)} ms on average) is ${fmt(ri.limitCyclesPerSecond)} cycles/s: the engine reaches ${fmt(ri.shareOfLimit * 100, 0)} % of it. Outgoing idle cycle with the same latency: ${fmt(ri.outgoingIdle.meanCycleMs)} ms.`);
+    if (ri) out.push(`Idle cycles, ${ri.mailboxes} mailboxes, ${ri.concurrency} at a time (host.json maxConcurrentSessions): ${fmt(ri.cyclesPerSecond)} cycles/s, worker CPU ${fmt(ri.workerCpuMsPerCycle)} ms and event-loop use ${fmt(ri.workerEventLoopUtilization)}, mean cycle ${fmt(ri.meanCycleMs)} ms. The limit those latencies allow with ${ri.concurrency} concurrent cycles (each waits for the slower of its two folder requests, ${fmt((ri.concurrency * 1000) / ri.limitCyclesPerSecond, 0)} ms on average) is ${fmt(ri.limitCyclesPerSecond)} cycles/s: the engine reaches ${fmt(ri.shareOfLimit * 100, 0)} % of it. Outgoing idle cycle with the same latency: ${fmt(ri.outgoingIdle.meanCycleMs)} ms.`);
     if (rg) out.push("", `Ingest into one mailbox (${rg.emails} emails): ${fmt(rg.emailsPerSecondPerMailbox)} emails/s. Delta pages follow one another (each nextLink comes from the previous page), so one folder can go no faster than one page of 50 per round trip: ${fmt(rg.limitEmailsPerSecondPerMailbox)} emails/s; the engine reaches ${fmt(rg.shareOfLimit * 100, 0)} % of it (the rest is the table writes between pages).`);
   }
   if (r.latency.length) {
@@ -74,7 +74,7 @@ export function markdown(r: BenchResults): string {
   if (r.capacity) {
     const c = r.capacity;
     out.push("", "### Capacity at 50,000 mailboxes (derived from the figures above)", "");
-    out.push(`At the default schedule 50,000 mailboxes ask for ${c.incomingCyclesPerSecondAt50k} incoming cycles/s (${c.allWorkloadCyclesPerSecondAt50k} with outgoing every 5 min and ACT every 8 min). CPU: ${c.workerCoresForIncomingAt50k} cores for incoming (${c.workerCoresForAllAt50k} for all three) at the measured worker CPU per cycle. Sessions: with host.json's 16 sessions and a 5 s session idle timeout, a session slot is held ${c.cycleWallSecondsWithGraphLatency} s (cycle, with Graph latency) + 5 s (waiting for another message of the same mailbox), so an instance runs ${c.cyclesPerSecondPerInstanceIfSessionsBound} cycles/s and 50,000 mailboxes need ${c.instancesForAllAt50kIfSessionsBound} instances (infra default maximumInstanceCount 40); without the idle wait an instance would run ${c.cyclesPerSecondPerInstanceIfSessionsFree} cycles/s. This is a model from the documented SessionIdleTimeout semantics, not a measurement in Azure.`);
+    out.push(`At the default schedule 50,000 mailboxes ask for ${c.incomingCyclesPerSecondAt50k} incoming cycles/s (${c.allWorkloadCyclesPerSecondAt50k} with outgoing every 5 min and ACT every 8 min). CPU: ${c.workerCoresForIncomingAt50k} cores for incoming (${c.workerCoresForAllAt50k} for all three) at the measured worker CPU per cycle. Sessions: with host.json's ${c.sessionsPerInstance} sessions and a ${c.sessionIdleTimeoutSeconds} s session idle timeout, a session slot is held ${c.cycleWallSecondsWithGraphLatency} s (cycle, with Graph latency) + ${c.sessionIdleTimeoutSeconds} s (waiting for another message of the same mailbox), so an instance runs ${c.cyclesPerSecondPerInstanceIfSessionsBound} cycles/s and 50,000 mailboxes need ${c.instancesForAllAt50kIfSessionsBound} instances (infra default maximumInstanceCount 40); without the idle wait an instance would run ${c.cyclesPerSecondPerInstanceIfSessionsFree} cycles/s. This is a model from the documented SessionIdleTimeout semantics, not a measurement in Azure.`);
   }
   if (r.cost) {
     const k = r.cost;

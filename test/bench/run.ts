@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: every benchmark scenario against Azurite and the Exchange Online simulator on
  * this machine; prints a table, writes test/bench/results/latest.json and the figures section of
- * BENCHMARKS.md. About 8–10 minutes on 2 cores.
+ * BENCHMARKS.md. About 8–10 minutes on 2 cores. Cycles run as many at a time as one Functions
+ * instance takes sessions (host.json maxConcurrentSessions).
  *
  *   npm run bench                          the standard run
  *   npm run bench -- --only idle,latency   some scenarios (idle, ingest, latency, realistic, scheduler, outgoing)
@@ -10,12 +11,12 @@
  *   npm run bench -- --no-write            print only
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { ensureDevCertificates } from "../tools/dev-certificates.js";
-import { costModel } from "./cost-model.js";
+import { costModel, defaultCostAssumptions } from "./cost-model.js";
 import { writeBenchmarksSection } from "./report.js";
 import { runIdleScenario, type IdleResult } from "./scenarios/idle.js";
 import { runIngestScenario, type IngestResult } from "./scenarios/ingest.js";
@@ -53,6 +54,11 @@ const wanted = (name: string) => !only || only.has(name);
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const realisticLatency: [number, number] = [100, 200];
 
+/** How one Functions instance takes session messages (host.json): the cycles it runs side by side. */
+const hostJson = JSON.parse(readFileSync(path.join(repoRoot, "host.json"), "utf8")) as { extensions?: { serviceBus?: { maxConcurrentSessions?: number; sessionIdleTimeout?: string } } };
+const sessions = hostJson.extensions?.serviceBus?.maxConcurrentSessions ?? 8;
+const sessionIdleSeconds = (hostJson.extensions?.serviceBus?.sessionIdleTimeout ?? "00:01:00").split(":").reduce((acc, part) => acc * 60 + Number(part), 0);
+
 export interface BenchResults {
   takenAt: string;
   command: string;
@@ -89,24 +95,26 @@ if (wanted("idle")) {
   for (const mailboxes of [1_000, 10_000].map((n) => Math.round(n * scale))) {
     log(`idle cycles: ${mailboxes} mailboxes`);
     const profile = values["cpu-prof"] ? path.join(here, "results/profiles", `idle-${mailboxes}.cpuprofile`) : undefined;
-    results.idle.push(await runIdleScenario({ mailboxes, cycles: Math.max(mailboxes, 3_000), profile, log }));
+    results.idle.push(await runIdleScenario({ mailboxes, cycles: Math.max(mailboxes, 3_000), concurrency: sessions, profile, log }));
   }
 }
 if (wanted("ingest")) {
   for (const workers of [1, 2]) {
     log(`ingest: ${workers} worker process(es)`);
-    results.ingest.push(await runIngestScenario({ workers, mailboxes: 40, emailsPerMailbox: Math.round(100 * scale), log }));
+    results.ingest.push(await runIngestScenario({ workers, mailboxes: 40, emailsPerMailbox: Math.round(100 * scale), concurrency: sessions, log }));
   }
 }
 if (wanted("realistic")) {
   log(`realistic Graph (${realisticLatency.join("–")} ms): idle cycles, 1,000 mailboxes`);
-  const idle = await runIdleScenario({ mailboxes: Math.round(1_000 * scale), cycles: Math.round(2_000 * scale), graphLatencyMs: realisticLatency, log });
+  // As many cycles side by side as one instance takes sessions (host.json maxConcurrentSessions).
+  const idle = await runIdleScenario({ mailboxes: Math.round(1_000 * scale), cycles: Math.round(3_000 * scale), concurrency: sessions, graphLatencyMs: realisticLatency, log });
   // Both folders' requests go side by side: a cycle cannot be shorter than the slower of two.
   const expectedMax = realisticLatency[0] + ((realisticLatency[1] - realisticLatency[0]) * 2) / 3;
   const limit = idle.concurrency / (expectedMax / 1000);
+  log(`  ${idle.cyclesPerSecond} cycles/s with ${idle.concurrency} at a time; limit ${round(limit, 1)}`);
   results.realistic.idle = { ...idle, limitCyclesPerSecond: round(limit, 1), shareOfLimit: round(idle.cyclesPerSecond / limit, 3) };
   log(`realistic Graph: ingest into one mailbox`);
-  const ingest = await runIngestScenario({ workers: 1, mailboxes: 1, emailsPerMailbox: Math.round(1_000 * scale), graphLatencyMs: realisticLatency, log });
+  const ingest = await runIngestScenario({ workers: 1, mailboxes: 1, emailsPerMailbox: Math.round(1_000 * scale), graphLatencyMs: realisticLatency, concurrency: sessions, log });
   // Delta pages follow each other (each nextLink comes from the page before): one folder can go
   // no faster than a page (50) per Graph round trip.
   const pageLimit = 50 / ((realisticLatency[0] + realisticLatency[1]) / 2 / 1000);
@@ -145,13 +153,13 @@ if (idle1k && realIdle && ingest1) {
     incomingIdle: { tableTransactionsPerCycle: idle1k.tableTransactionsPerCycle, queueSendsPerCycle: idle1k.queueSendsPerCycle, wallSecondsPerCycle: realIdle.meanCycleMs / 1000 },
     outgoingIdle: { tableTransactionsPerCycle: idle1k.outgoingIdle.tableTransactionsPerCycle, queueSendsPerCycle: idle1k.outgoingIdle.queueSendsPerCycle, wallSecondsPerCycle: realIdle.outgoingIdle.meanCycleMs / 1000 },
     perEmail: { tableTransactions: ingest1.tableTransactionsPerEmail },
-  });
+  }, { ...defaultCostAssumptions, executionsSharingAnInstance: sessions });
   // What 50,000 mailboxes at the default schedule ask of the workers.
   const incomingPerSecond = 50_000 / 300;
   const allPerSecond = 50_000 / 300 + 50_000 / 300 + 50_000 / 480;
-  const sessionIdleSeconds = 5;
-  const sessions = 16;
   results.capacity = {
+    sessionsPerInstance: sessions,
+    sessionIdleTimeoutSeconds: sessionIdleSeconds,
     incomingCyclesPerSecondAt50k: round(incomingPerSecond, 1),
     allWorkloadCyclesPerSecondAt50k: round(allPerSecond, 1),
     workerCoresForIncomingAt50k: round((incomingPerSecond * idle1k.workerCpuMsPerCycle) / 1000, 2),
@@ -160,7 +168,7 @@ if (idle1k && realIdle && ingest1) {
     cyclesPerSecondPerInstanceIfSessionsBound: round(sessions / (realIdle.meanCycleMs / 1000 + sessionIdleSeconds), 2),
     instancesForAllAt50kIfSessionsBound: Math.ceil(allPerSecond / (sessions / (realIdle.meanCycleMs / 1000 + sessionIdleSeconds))),
     cyclesPerSecondPerInstanceIfSessionsFree: round(sessions / (realIdle.meanCycleMs / 1000), 1),
-    note: "host.json: maxConcurrentSessions 16, sessionIdleTimeout 5 s (a session slot waits that long for another message of the mailbox after each cycle)",
+    note: `host.json: maxConcurrentSessions ${sessions}, sessionIdleTimeout ${sessionIdleSeconds} s (a session slot waits that long for another message of the mailbox after each cycle)`,
   };
 }
 results.durationSeconds = Math.round((Date.now() - started) / 1000);
