@@ -34,15 +34,20 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
+/**
+ * A free port below the kernel's ephemeral range (32768+ on Linux), kept across restarts: while the
+ * killed host's port is free, a port-0 listener (Azurite, a simulator) cannot be handed it.
+ */
+async function stablePort(): Promise<number> {
+  for (;;) {
+    const candidate = 20_000 + Math.floor(Math.random() * 10_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = net.createServer();
+      server.once("error", () => resolve(false));
+      server.listen(candidate, "127.0.0.1", () => server.close(() => resolve(true)));
     });
-  });
+    if (free) return candidate;
+  }
 }
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, everyMs = 250): Promise<T> {
@@ -60,7 +65,7 @@ it(`the local host SIGKILLed mid-cycle ${kills === 1 ? "once" : `${kills} times`
   const added = await backend.addMailboxes("kill", 4);
   const mailboxes: FaultMailbox[] = added.map((m) => ({ id: mailboxIdFor(m.address), address: m.address }));
   dataDir = mkdtempSync(path.join(os.tmpdir(), "faults-localhost-"));
-  const port = await freePort();
+  const port = await stablePort();
   const start = () =>
     startLocalHostChild({
       tenant: backend!,
