@@ -38,6 +38,8 @@ export interface ControlMethods extends PimControlMethods {
   listMessages(mailbox: string, folder: string): Array<Record<string, unknown>>;
   evictDeltaTokens(mailbox?: string): void;
   repeatDeltaItems(mailbox: string, on: boolean): void;
+  /** Calendar, contact and task deltas send an item the client already had with only its id and changed properties. */
+  partialDeltaUpdates(mailbox: string, on: boolean): void;
   injectFault(fault: FaultSpec): void;
   clearFaults(): void;
   setLatency(latency: LatencySpec): void;
@@ -58,7 +60,7 @@ export interface ControlMethods extends PimControlMethods {
 export const controlMethodNames = [
   "addTenant", "addApp", "setAppRoles", "setMailboxScope", "setTokenLifetime", "expireAccessTokens",
   "addMailbox", "listMailboxes", "folderId", "deliverMessage", "moveMessage", "deleteMessage",
-  "updateMessage", "listMessages", "evictDeltaTokens", "repeatDeltaItems", "injectFault", "clearFaults",
+  "updateMessage", "listMessages", "evictDeltaTokens", "repeatDeltaItems", "partialDeltaUpdates", "injectFault", "clearFaults",
   "setLatency", "setRateLimit", "sentLog", "setSendingLimits", "setSaveToSentItems", "addContactFolder",
   "stats", "resetStats", "reset", ...pimControlMethodNames,
 ] as const satisfies ReadonlyArray<keyof ControlMethods>;

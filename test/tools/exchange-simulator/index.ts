@@ -122,6 +122,7 @@ function createControl(context: SimulatorContext): ControlMethods {
       pimDelta.evict(mailboxId);
     },
     repeatDeltaItems: (mailbox, on) => delta.setRepeat(store.require(mailbox).id, on),
+    partialDeltaUpdates: (mailbox, on) => pimDelta.setPartialUpdates(store.require(mailbox).id, on),
     injectFault: (fault) => faults.inject(fault),
     clearFaults: () => faults.clear(),
     setLatency: (latency) => faults.setLatency(latency),

@@ -11,6 +11,10 @@
  * also reports, as `@removed`, events outside the window that changed since the last round
  * ("Filter the events under @removed for the date range that your scenario requires"); a source
  * can name those through `outsideChanges`.
+ *
+ * `partialUpdates(mailbox, true)`: a later round sends an item the client already had with only
+ * its id and the properties that changed, as delta answers may (the docs' calendarView delta
+ * samples show events without start and end).
  */
 import { randomBytes } from "node:crypto";
 import { shuffle } from "./delta-engine.js";
@@ -47,7 +51,8 @@ export interface PimDeltaPage {
 interface LinkState {
   kind: "deltatoken";
   source: PimDeltaSource;
-  snapshot: Map<string, string>;
+  /** Every item the client has been given, as it was given (by id). */
+  snapshot: Map<string, PimDeltaItem>;
   sequence: number;
   pageSize: number;
   evicted: boolean;
@@ -65,6 +70,7 @@ interface PageState {
 
 export class PimDeltaEngine {
   private readonly states = new Map<string, LinkState | PageState>();
+  private readonly partial = new Set<string>();
 
   /** `repeating` tells whether repeatDeltaItems is on for a mailbox (kept by the message delta engine). */
   constructor(private readonly repeating: (mailboxId: string) => boolean) {}
@@ -87,6 +93,12 @@ export class PimDeltaEngine {
     return page(state.pages, state.pageIndex, state.skipTokens, state.deltaToken);
   }
 
+  /** Whether later rounds send changed items with only their changed properties. */
+  setPartialUpdates(mailboxId: string, on: boolean): void {
+    if (on) this.partial.add(mailboxId);
+    else this.partial.delete(mailboxId);
+  }
+
   evict(mailboxId?: string): void {
     for (const state of this.states.values()) {
       if (!mailboxId || state.source.mailboxId === mailboxId) state.evicted = true;
@@ -95,16 +107,23 @@ export class PimDeltaEngine {
 
   reset(): void {
     this.states.clear();
+    this.partial.clear();
   }
 
-  private round(source: PimDeltaSource, previous: Map<string, string> | null, since: number, pageSize: number): PimDeltaPage {
+  private round(source: PimDeltaSource, previous: Map<string, PimDeltaItem> | null, since: number, pageSize: number): PimDeltaPage {
     const sequence = source.sequence();
     const current = source.items();
-    const snapshot = new Map(current.map((item) => [item.id, item.version]));
+    const snapshot = new Map(current.map((item) => [item.id, item]));
     const typed = (json: Record<string, unknown>) =>
       source.annotateItems ? { "@odata.type": `#microsoft.graph.${source.typeName}`, ...json } : json;
     const removed = (id: string) => ({ "@odata.type": `#microsoft.graph.${source.typeName}`, id, "@removed": { reason: "deleted" } });
-    const items = current.filter((item) => previous?.get(item.id) !== item.version).map((item) => typed(item.json));
+    const partial = this.partial.has(source.mailboxId);
+    const items = current
+      .filter((item) => previous?.get(item.id)?.version !== item.version)
+      .map((item) => {
+        const before = previous?.get(item.id)?.json;
+        return typed(partial && before ? changedProperties(before, item.json) : item.json);
+      });
     if (previous) {
       const gone = [...previous.keys()].filter((id) => !snapshot.has(id));
       const outside = (source.outsideChanges?.(since) ?? []).filter((id) => !snapshot.has(id) && !previous.has(id));
@@ -129,6 +148,12 @@ export class PimDeltaEngine {
     this.states.set(token, state);
     return token;
   }
+}
+
+/** The id and every property whose value differs from what the client was given. */
+function changedProperties(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> {
+  const changed = Object.entries(after).filter(([name, value]) => JSON.stringify(before[name]) !== JSON.stringify(value));
+  return { id: after.id, ...Object.fromEntries(changed) };
 }
 
 function page(pages: Array<Array<Record<string, unknown>>>, pageIndex: number, skipTokens: string[], deltaToken: string): PimDeltaPage {

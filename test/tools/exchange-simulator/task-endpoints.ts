@@ -2,7 +2,8 @@
  * Microsoft To Do: `POST /todo/lists`, `GET /todo/lists/{id}`, CRUD on
  * `/todo/lists/{id}/tasks`, `/tasks/delta` ($select and $expand=linkedResources kept in the sync
  * state; **decision:** $filter, $orderby and $search answer 400 ErrorInvalidUrlQuery), and a
- * task's linkedResources (list, add). The default-list probe is in probe-endpoints.ts.
+ * task's linkedResources (list, add). An update takes what the documented update takes (no
+ * linkedResources, an HTML body). The default-list probe is in probe-endpoints.ts.
  */
 import { deltaBase, deltaResponse, pagedCollection } from "./collection-paging.js";
 import { GraphError } from "./graph-error.js";
@@ -12,7 +13,7 @@ import { matchesLinkedResource, parseLinkedResourceFilter } from "./item-filter.
 import { parseSelect, parseTop } from "./odata-query.js";
 import { renderTaskList, todoTaskListProperties } from "./probe-endpoints.js";
 import {
-  parseTaskExpand, readLinkedResource, readTaskInput, renderLinkedResource, renderTask, todoTaskProperties, type TaskRenderOptions,
+  ensureDocumentedTaskUpdate, parseTaskExpand, readLinkedResource, readTaskInput, renderLinkedResource, renderTask, todoTaskProperties, type TaskRenderOptions,
 } from "./task-json.js";
 import {
   addLinkedResource, createTask, createTaskList, deleteTask, requireTask, requireTaskList, tasksIn, updateTask,
@@ -57,7 +58,9 @@ export function getTask(call: GraphCall): SimResponse {
 }
 
 export function patchTask(call: GraphCall): SimResponse {
-  const input = readTaskInput(requestJson(call));
+  const json = requestJson(call);
+  ensureDocumentedTaskUpdate(json);
+  const input = readTaskInput(json);
   const task = updateTask(call.context.pim, call.mailbox, listOf(call).id, call.params.task!, input);
   return graphJson(call, `${tasksContext(call)}/$entity`, renderTask(task, { timeZone: call.prefer.timeZone }));
 }

@@ -56,6 +56,22 @@ export function readTaskInput(json: Record<string, unknown>): TaskInput {
   return input;
 }
 
+/**
+ * The documented update of a todoTask (PATCH …/tasks/{id}) takes the task's own properties with an
+ * HTML body ("only HTML type is supported"); linkedResources are a navigation property with their
+ * own endpoints. **Decision:** both refusals answer 400 `invalidRequest`, To Do's code for a bad
+ * body; the messages are ours (what the service says was not confirmed).
+ */
+export function ensureDocumentedTaskUpdate(json: Record<string, unknown>): void {
+  if (json.linkedResources !== undefined) {
+    throw new GraphError(400, "invalidRequest", "linkedResources cannot be set by updating a task; use the task's linkedResources.");
+  }
+  const contentType = (json.body as { contentType?: unknown } | null | undefined)?.contentType;
+  if (json.body !== undefined && json.body !== null && (typeof contentType !== "string" || contentType.toLowerCase() !== "html")) {
+    throw new GraphError(400, "invalidRequest", "Only the HTML body content type is supported when updating a task.");
+  }
+}
+
 export function renderLinkedResource(resource: LinkedResource): Record<string, unknown> {
   return { ...resource };
 }
