@@ -1,7 +1,8 @@
 /**
  * Graph's dateTimeTimeZone ("wall clock" + zone, Windows or IANA name) to an instant, so the same
  * moment written in two zones compares equal. The ACT workload asks Graph for UTC
- * (`Prefer: outlook.timezone="UTC"`) and converts CRM-side times with this.
+ * (`Prefer: outlook.timezone="UTC"`) and converts CRM-side times with this. All-day events are the
+ * exception: they are dates, kept as midnight in the event's own zone (`allDayDate`).
  */
 import type { ZonedTime } from "./act-records.js";
 
@@ -61,4 +62,31 @@ export function toInstant(time: ZonedTime): string | undefined {
 export function toUtcZoned(time: ZonedTime): ZonedTime {
   const instant = toInstant(time);
   return instant ? { dateTime: instant.replace(/Z$/, ""), timeZone: "UTC" } : time;
+}
+
+/** The wall clock (YYYY-MM-DDTHH:mm:ss) an instant shows in a zone; undefined for an unknown zone. */
+export function wallClockIn(instant: string, timeZone: string): string | undefined {
+  const zone = ianaZone(timeZone);
+  const at = Date.parse(instant);
+  if (!zone || Number.isNaN(at)) return undefined;
+  return new Date(at + offsetMinutes(zone, at) * 60_000).toISOString().slice(0, 19);
+}
+
+const isMidnight = (dateTime: string) => /T00:00(:00(\.0+)?)?$/.test(dateTime);
+
+/**
+ * One end of an all-day event as a date: midnight in the event's own zone, named as IANA so both
+ * sides compare equal. Graph answers all-day events midnight to midnight whatever zone is asked
+ * for (their dates are the event's own); an answer converted to the asked zone like other events
+ * (23:00 UTC the evening before, for Berlin) is read back in the event's own zone
+ * (originalStartTimeZone). A zone we cannot map leaves the wall clock's date as it is.
+ */
+export function allDayDate(time: ZonedTime, ownZone?: string | null): ZonedTime {
+  const zone = (ownZone && ianaZone(ownZone)) || ianaZone(time.timeZone) || time.timeZone;
+  let wall = time.dateTime.replace(/Z$/, "");
+  if (!isMidnight(wall)) {
+    const instant = toInstant(time);
+    wall = (instant && wallClockIn(instant, zone)) ?? wall;
+  }
+  return { dateTime: `${wall.slice(0, 10)}T00:00:00`, timeZone: zone };
 }

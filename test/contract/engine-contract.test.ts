@@ -29,14 +29,23 @@ describe("engine ↔ Graph v1.0 contract", () => {
 
   it("the ACT workload writes only properties of graph.event, graph.contact and graph.todoTask", () => {
     const zoned = { dateTime: "2026-12-01T09:00:00", timeZone: "UTC" };
-    const event = appointmentAdapter.toGraph({ subject: "s", start: zoned, end: zoned, isAllDay: false, requiredAttendees: [{ address: "a@b.example" }], optionalAttendees: [], status: "scheduled", categories: [], location: "x" }, "r1");
+    const event = appointmentAdapter.toGraph({ subject: "s", start: zoned, end: zoned, isAllDay: false, requiredAttendees: [{ address: "a@b.example" }], optionalAttendees: [], status: "scheduled", categories: [], location: "x" }, "r1", "create");
     expect(propertyViolations("event", [...Object.keys(event), "transactionId"])).toEqual([]);
     expect(shapeViolations("event", { ...event, id: "e1" })).toEqual([]);
-    const contact = contactAdapter.toGraph({ firstName: "a", emails: [{ address: "a@b.example" }], businessAddress: { city: "Oslo" }, status: "active" }, "r2");
+    const contact = contactAdapter.toGraph({ firstName: "a", emails: [{ address: "a@b.example" }], businessAddress: { city: "Oslo" }, status: "active" }, "r2", "create");
     expect(propertyViolations("contact", Object.keys(contact))).toEqual([]);
     expect(shapeViolations("contact", { ...contact, id: "c1" })).toEqual([]);
-    const task = taskAdapter.toGraph({ subject: "t", status: "notStarted", importance: "normal", due: zoned }, "r3");
+    const task = taskAdapter.toGraph({ subject: "t", status: "notStarted", importance: "normal", due: zoned }, "r3", "create");
     expect(propertyViolations("todoTask", Object.keys(task))).toEqual([]);
+  });
+
+  it("a To Do task update sends what the documented update takes: no linkedResources, an HTML body", () => {
+    const fields = { subject: "t", body: { contentType: "text" as const, content: "Call <Pat> & ask\nabout the quote" }, status: "notStarted" as const, importance: "normal" as const };
+    const update = taskAdapter.toGraph(fields, "r3", "update");
+    expect(Object.keys(update)).not.toContain("linkedResources");
+    expect(update.body).toEqual({ contentType: "html", content: "Call &lt;Pat&gt; &amp; ask<br>about the quote" });
+    // The create carries the CRM stamp as its one linked resource, as the docs' create sample does.
+    expect(taskAdapter.toGraph(fields, "r3", "create").linkedResources).toEqual([expect.objectContaining({ externalId: "r3" })]);
   });
 
   it("the check itself rejects a misspelt property", () => {

@@ -1,6 +1,7 @@
 /** Appointments, contacts and tasks, both ways, through the real Graph client against the simulator. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { actEngine } from "../../shared/sync/act/act-engine.js";
+import { toInstant } from "../../shared/domain/zoned-time.js";
 import { trackedCategory } from "../../shared/sync/act/act-mapping.js";
 import { startApiServer } from "../support/api-server.js";
 import { startSyncHarness, type HarnessMailbox, type SyncHarness } from "../support/sync-harness.js";
@@ -27,6 +28,7 @@ afterAll(async () => {
 
 const act = (mailbox = user) => h.runCycle(actEngine, mailbox.id);
 const eventsOf = (mailbox = user) => h.sim.listEvents(mailbox.address) as Array<Record<string, any>>;
+const recordsOf = async (collection: string) => (await api.call("GET", `${collection}?ownerId=${user.id}&pageSize=100`)).body.items as Array<Record<string, any>>;
 
 async function appointment(fields: Record<string, unknown> = {}) {
   const created = await api.call("POST", "appointments", {
@@ -141,6 +143,65 @@ describe("appointments", () => {
   });
 });
 
+describe("appointments as Graph documents them", () => {
+  it("an all-day event comes into the CRM as dates in its own time zone, and the record saves back as it is", async () => {
+    const [day, next] = [inDays(10).slice(0, 10), inDays(11).slice(0, 10)];
+    h.sim.createEvent(user.address, {
+      subject: "Offsite day",
+      isAllDay: true,
+      start: { dateTime: `${day}T00:00:00`, timeZone: "W. Europe Standard Time" },
+      end: { dateTime: `${next}T00:00:00`, timeZone: "W. Europe Standard Time" },
+      categories: [trackedCategory],
+    });
+    expect((await act()).outcome).toBe("completed");
+    const record = (await recordsOf("appointments")).find((r) => r.subject === "Offsite day")!;
+    expect(record).toMatchObject({ isAllDay: true, start: { dateTime: `${day}T00:00:00`, timeZone: "Europe/Berlin" }, end: { dateTime: `${next}T00:00:00`, timeZone: "Europe/Berlin" } });
+    // The product's own schema takes the record it made (all-day: both ends at midnight).
+    expect((await api.call("PUT", `appointments/${record.id}`, { ...record, location: "Lakeside" })).status).toBe(200);
+    await act();
+    const event = eventsOf().find((e) => e.subject === "Offsite day")!;
+    expect(event).toMatchObject({ isAllDay: true, location: expect.objectContaining({ displayName: "Lakeside" }) });
+    expect(toInstant(event.start)).toBe(toInstant({ dateTime: `${day}T00:00:00`, timeZone: "Europe/Berlin" }));
+  });
+
+  it("an event update that comes without its start and end is read whole: the record follows, the cycle completes", async () => {
+    const created = h.sim.createEvent(user.address, { subject: "Partial", start: { dateTime: inDays(8, 14), timeZone: "UTC" }, end: { dateTime: inDays(8, 15), timeZone: "UTC" }, categories: [trackedCategory] }) as { id: string };
+    await act();
+    h.sim.partialDeltaUpdates(user.address, true);
+    try {
+      h.sim.updateEvent(user.address, created.id, { subject: "Partial (renamed)" });
+      const report = await act();
+      expect(report.outcome).toBe("completed");
+      const record = (await recordsOf("appointments")).find((r) => r.subject.startsWith("Partial"))!;
+      expect(record.subject).toBe("Partial (renamed)");
+      expect(toInstant(record.start)).toBe(`${inDays(8, 14)}.000Z`);
+    } finally {
+      h.sim.partialDeltaUpdates(user.address, false);
+    }
+  });
+
+  it("an event moved out of the calendar window stays linked and its record follows it; one deleted in Outlook leaves its record in the CRM", async () => {
+    const moved = await appointment({ subject: "Moved far out" });
+    const deleted = await appointment({ subject: "Deleted in Outlook" });
+    await act();
+    const event = eventsOf().find((e) => e.subject === "Moved far out")!;
+    const linkBefore = (await h.runtime.actLinks.forType(user.id, "appointment")).get(moved.id)!;
+    // calendarView delta reports an event moved outside its window as @removed, like a deletion.
+    h.sim.updateEvent(user.address, event.id, { start: { dateTime: inDays(420), timeZone: "UTC" }, end: { dateTime: inDays(420, 10), timeZone: "UTC" } });
+    h.sim.deleteEvent(user.address, eventsOf().find((e) => e.subject === "Deleted in Outlook")!.id);
+    expect((await act()).outcome).toBe("completed");
+
+    const movedNow = eventsOf().filter((e) => e.subject === "Moved far out");
+    expect(movedNow.map((e) => [e.id, e.start.dateTime.slice(0, 19)])).toEqual([[event.id, inDays(420)]]);
+    expect(toInstant((await api.call("GET", `appointments/${moved.id}`)).body.start)).toBe(`${inDays(420)}.000Z`);
+    expect((await h.runtime.actLinks.forType(user.id, "appointment")).get(moved.id)?.exchangeId).toBe(linkBefore.exchangeId);
+
+    const kept = await api.call("GET", `appointments/${deleted.id}`);
+    expect(kept.status).toBe(200);
+    expect(kept.body).toMatchObject({ subject: "Deleted in Outlook", start: { dateTime: inDays(3), timeZone: "UTC" } });
+  });
+});
+
 describe("contacts and tasks", () => {
   it("contacts flow both ways", async () => {
     const created = await api.call("POST", "contacts", { ownerId: user.id, firstName: "Dana", lastName: "Reyes", emails: [{ address: "dana@fabrikam.example" }], company: "Fabrikam", jobTitle: "Buyer", status: "active" });
@@ -169,6 +230,21 @@ describe("contacts and tasks", () => {
     h.sim.updateTask(user.address, todo.id, { status: "completed", completedDateTime: { dateTime: inDays(0).replace(/T.*/, "T08:00:00"), timeZone: "UTC" } });
     await act();
     expect((await api.call("GET", `tasks/${callBack.id}`)).body.status).toBe("completed");
+  });
+
+  it("a CRM change to a task reaches To Do through the documented update (no linkedResources, an HTML body)", async () => {
+    const created = await api.call("POST", "tasks", { ownerId: user.id, subject: "Prepare quote", body: { contentType: "text", content: "Prices for Q3" }, status: "notStarted" });
+    await act();
+    const before = (h.sim.listTasks(user.address) as Array<Record<string, any>>).find((t) => t.title === "Prepare quote")!;
+    expect(before.linkedResources).toEqual([expect.objectContaining({ externalId: created.body.id })]);
+    await api.call("PUT", `tasks/${created.body.id}`, { ...created.body, subject: "Prepare quote (v2)", body: { contentType: "text", content: "Prices for Q3 & Q4" }, status: "inProgress" });
+    expect((await act()).outcome).toBe("completed");
+    const after = (h.sim.listTasks(user.address) as Array<Record<string, any>>).find((t) => t.id === before.id)!;
+    expect(after).toMatchObject({ title: "Prepare quote (v2)", status: "inProgress", body: { contentType: "html", content: "Prices for Q3 &amp; Q4" } });
+    expect(after.linkedResources).toEqual(before.linkedResources);
+    // Its echo in the next delta is recognised: the CRM record is not rewritten.
+    await act();
+    expect((await api.call("GET", `tasks/${created.body.id}`)).body).toMatchObject({ version: 2, body: { contentType: "text", content: "Prices for Q3 & Q4" } });
   });
 });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { mergeChanges } from "../../shared/domain/act-conflict.js";
 import { actPollingBounds } from "../../shared/domain/schedule.js";
-import { toInstant } from "../../shared/domain/zoned-time.js";
+import { allDayDate, toInstant } from "../../shared/domain/zoned-time.js";
+import { appointmentAdapter, taskAdapter } from "../../shared/sync/act/act-adapters.js";
 import { appointmentFromEvent, eventFromAppointment, recordFromContact, contactFromRecord, recordFromTask, taskFromRecord, trackedCategory } from "../../shared/sync/act/act-mapping.js";
 
 describe("the conflict rule", () => {
@@ -62,5 +63,67 @@ describe("ACT mapping", () => {
   });
   it("ACT runs 5–15 minutes apart when incoming is on too", () => {
     expect(actPollingBounds({ minSeconds: 300, defaultSeconds: 480, maxSeconds: 720 }, true).maxSeconds).toBe(900);
+  });
+});
+
+describe("all-day events are dates in their own zone", () => {
+  const utc = (dateTime: string) => ({ dateTime, timeZone: "UTC" });
+  it.each([
+    ["converted to UTC, east of UTC (Berlin midnight = 23:00 UTC the evening before)", utc("2026-03-01T23:00:00.0000000"), "W. Europe Standard Time", { dateTime: "2026-03-02T00:00:00", timeZone: "Europe/Berlin" }],
+    ["converted to UTC, west of UTC (New York midnight = 05:00 UTC)", utc("2026-03-02T05:00:00.0000000"), "Eastern Standard Time", { dateTime: "2026-03-02T00:00:00", timeZone: "America/New_York" }],
+    ["converted to UTC across a daylight-saving change (Berlin summer time)", utc("2026-07-01T22:00:00.0000000"), "Europe/Berlin", { dateTime: "2026-07-02T00:00:00", timeZone: "Europe/Berlin" }],
+    ["midnight to midnight whatever zone was asked (as Graph answers them)", utc("2019-10-19T00:00:00.0000000"), "Eastern Standard Time", { dateTime: "2019-10-19T00:00:00", timeZone: "America/New_York" }],
+    ["an own zone we cannot map keeps the date it was given", utc("2026-03-02T00:00:00.0000000"), "tzone://Microsoft/Custom", { dateTime: "2026-03-02T00:00:00", timeZone: "UTC" }],
+    ["a CRM date with a Windows zone name", { dateTime: "2026-03-02T00:00", timeZone: "W. Europe Standard Time" }, undefined, { dateTime: "2026-03-02T00:00:00", timeZone: "Europe/Berlin" }],
+  ])("%s", (_name, time, ownZone, expected) => {
+    expect(allDayDate(time, ownZone)).toEqual(expected);
+  });
+
+  it("an all-day event read back in UTC becomes a CRM appointment at midnight, equal to the CRM's own record", () => {
+    const event = {
+      id: "e1",
+      subject: "Offsite",
+      isAllDay: true,
+      start: { dateTime: "2026-03-01T23:00:00.0000000", timeZone: "UTC" },
+      end: { dateTime: "2026-03-02T23:00:00.0000000", timeZone: "UTC" },
+      originalStartTimeZone: "W. Europe Standard Time",
+      originalEndTimeZone: "W. Europe Standard Time",
+    };
+    const fields = appointmentFromEvent(event);
+    expect([fields.start, fields.end]).toEqual([
+      { dateTime: "2026-03-02T00:00:00", timeZone: "Europe/Berlin" },
+      { dateTime: "2026-03-03T00:00:00", timeZone: "Europe/Berlin" },
+    ]);
+    const crm = { ...fields, start: { dateTime: "2026-03-02T00:00", timeZone: "W. Europe Standard Time" }, end: { dateTime: "2026-03-03T00:00", timeZone: "W. Europe Standard Time" } };
+    expect(appointmentAdapter.canonical(crm)).toEqual(appointmentAdapter.canonical(fields));
+  });
+});
+
+describe("partial delta items", () => {
+  it.each([
+    ["the docs' calendarView delta sample (no id, no times)", { originalStartTimeZone: "originalStartTimeZone-value", iCalUId: "iCalUId-value", isReminderOn: true }, ["start", "end"]],
+    ["an update with only the changed subject", { id: "e1", subject: "Moved" }, ["start", "end"]],
+    ["a whole event", { id: "e1", start: { dateTime: "2026-03-02T09:00:00", timeZone: "UTC" }, end: { dateTime: "2026-03-02T10:00:00", timeZone: "UTC" } }, []],
+  ])("%s → read whole when it lacks %j", (_name, item, missing) => {
+    expect(appointmentAdapter.missing(item as never)).toEqual(missing);
+  });
+});
+
+describe("To Do tasks as Graph documents them", () => {
+  it.each([
+    ["UTC", { dateTime: "2026-12-01T08:00:00.0000000", timeZone: "UTC" }, "2026-12-01T08:00:00.000Z"],
+    ["a Windows zone", { dateTime: "2026-12-01T08:00:00.0000000", timeZone: "Pacific Standard Time" }, "2026-12-01T16:00:00.000Z"],
+    ["an IANA zone in summer time", { dateTime: "2026-07-01T08:00:00.0000000", timeZone: "Europe/Berlin" }, "2026-07-01T06:00:00.000Z"],
+    ["an unknown zone (left out rather than guessed)", { dateTime: "2026-12-01T08:00:00.0000000", timeZone: "Mars/Olympus" }, undefined],
+  ])("completedDateTime in %s is read in that zone", (_name, completedDateTime, completedAt) => {
+    expect(recordFromTask({ id: "t1", title: "Done", status: "completed", completedDateTime }).completedAt).toBe(completedAt);
+  });
+
+  it("a text body goes to To Do as HTML and compares equal to what To Do then holds", () => {
+    const fields = { subject: "Call", body: { contentType: "text" as const, content: "Ask <Pat> about Q3 & Q4\nbefore Friday" }, status: "notStarted" as const, importance: "normal" as const };
+    const written = taskFromRecord(fields);
+    expect(written.body).toEqual({ contentType: "html", content: "Ask &lt;Pat&gt; about Q3 &amp; Q4<br>before Friday" });
+    const readBack = recordFromTask({ id: "t1", ...(written as object) } as never);
+    expect(taskAdapter.canonical(readBack)).toEqual(taskAdapter.canonical(fields));
   });
 });

@@ -4,19 +4,21 @@
  * mapping. Everything else — links, conflict rule, filters, scheduling — is shared (act-engine.ts).
  */
 import type { ActFieldsByType, ActRecordType, AppointmentFields, ContactFields, TaskFields } from "../../domain/act-records.js";
-import { toUtcZoned } from "../../domain/zoned-time.js";
+import { allDayDate, toUtcZoned } from "../../domain/zoned-time.js";
 import type { GraphConnection } from "../../graph/graph-connection.js";
 import { crmRecordStampId } from "../../graph/ownership-stamp.js";
 import {
   appointmentFromEvent,
+  appointmentRequired,
   contactFromRecord,
   eventFromAppointment,
   isTrackedItem,
   recordFromContact,
   recordFromTask,
+  taskBodyHtml,
   taskFromRecord,
+  type CompleteGraphEvent,
   type GraphContact,
-  type GraphEvent,
   type GraphTask,
 } from "./act-mapping.js";
 
@@ -25,6 +27,8 @@ export const calendarWindowPastDays = 30;
 export const calendarWindowFutureDays = 365;
 /** The calendar delta restarts when its window has slid this far, so the window keeps moving. */
 export const calendarWindowRestartDays = 7;
+
+export type GraphWrite = "create" | "update";
 
 export interface ActItem {
   id: string;
@@ -40,13 +44,16 @@ export interface ActAdapter<T extends ActRecordType> {
   collection(graph: GraphConnection, user: string): Promise<string>;
   /** The first request of a delta round. */
   deltaStart(collection: string, user: string, now: number): string;
-  toGraph(fields: ActFieldsByType[T], recordId: string): Record<string, unknown>;
+  /** The body of a create (POST) or an update (PATCH): each as Graph documents it for the type. */
+  toGraph(fields: ActFieldsByType[T], recordId: string, write: GraphWrite): Record<string, unknown>;
+  /** Properties `fromGraph` needs that a (partial) delta item lacks; such an item is read whole first. */
+  missing(item: ActItem): string[];
   fromGraph(item: ActItem): ActFieldsByType[T];
   /** The CRM record id an item was stamped with when the CRM created it. */
   stampOf(item: ActItem): string | undefined;
   findByStamp(graph: GraphConnection, collection: string, recordId: string): Promise<string | undefined>;
   isTracked(item: ActItem): boolean;
-  /** Canonical form for comparisons (times as UTC instants). */
+  /** Canonical form for comparisons (times as UTC instants, all-day dates as dates, task bodies as HTML). */
   canonical(fields: ActFieldsByType[T]): ActFieldsByType[T];
 }
 
@@ -70,11 +77,15 @@ export const appointmentAdapter: ActAdapter<"appointment"> = {
     return `${user}/calendarView/delta?startDateTime=${start}&endDateTime=${end}`;
   },
   toGraph: (fields, recordId) => ({ ...eventFromAppointment(fields), singleValueExtendedProperties: [{ id: crmRecordStampId, value: recordId }] }),
-  fromGraph: (item) => appointmentFromEvent(item as unknown as GraphEvent),
+  missing: (item) => appointmentRequired.filter((name) => !item[name]),
+  fromGraph: (item) => appointmentFromEvent(item as unknown as CompleteGraphEvent),
   stampOf: stampValue,
   findByStamp: findByExtendedProperty,
   isTracked: isTrackedItem,
-  canonical: (fields: AppointmentFields) => ({ ...fields, start: toUtcZoned(fields.start), end: toUtcZoned(fields.end) }),
+  canonical: (fields: AppointmentFields) => {
+    const time = fields.isAllDay ? allDayDate : toUtcZoned;
+    return { ...fields, start: time(fields.start), end: time(fields.end) };
+  },
 };
 
 export const contactAdapter: ActAdapter<"contact"> = {
@@ -82,6 +93,7 @@ export const contactAdapter: ActAdapter<"contact"> = {
   collection: async (_graph, user) => `${user}/contacts`,
   deltaStart: (_collection, user) => `${user}/contactFolders/contacts/contacts/delta`,
   toGraph: (fields, recordId) => ({ ...contactFromRecord(fields), singleValueExtendedProperties: [{ id: crmRecordStampId, value: recordId }] }),
+  missing: () => [],
   fromGraph: (item) => recordFromContact(item as unknown as GraphContact),
   stampOf: stampValue,
   findByStamp: findByExtendedProperty,
@@ -89,7 +101,11 @@ export const contactAdapter: ActAdapter<"contact"> = {
   canonical: (fields: ContactFields) => fields,
 };
 
-/** To Do tasks carry no extended properties in v1.0: a linked resource holds the CRM record id. */
+/**
+ * To Do tasks carry no extended properties in v1.0: a linked resource holds the CRM record id. It
+ * is written with the create (as the docs' create sample does); the documented update takes no
+ * linkedResources (they have their own endpoint), so an update sends the task's own properties.
+ */
 const linkedApplication = "CRM server-side sync";
 
 export const taskAdapter: ActAdapter<"task"> = {
@@ -101,7 +117,9 @@ export const taskAdapter: ActAdapter<"task"> = {
     return `${user}/todo/lists/${encodeURIComponent(list.id)}/tasks`;
   },
   deltaStart: (collection) => `${collection}/delta`,
-  toGraph: (fields, recordId) => ({ ...taskFromRecord(fields), linkedResources: [{ applicationName: linkedApplication, externalId: recordId, displayName: fields.subject }] }),
+  toGraph: (fields, recordId, write) =>
+    write === "create" ? { ...taskFromRecord(fields), linkedResources: [{ applicationName: linkedApplication, externalId: recordId, displayName: fields.subject }] } : taskFromRecord(fields),
+  missing: () => [],
   fromGraph: (item) => recordFromTask(item as unknown as GraphTask),
   stampOf: (item) => (item.linkedResources as GraphTask["linkedResources"])?.find((r) => r.applicationName === linkedApplication)?.externalId,
   async findByStamp(graph, collection, recordId) {
@@ -110,7 +128,8 @@ export const taskAdapter: ActAdapter<"task"> = {
     return found.value[0]?.id;
   },
   isTracked: isTrackedItem,
-  canonical: (fields: TaskFields) => ({ ...fields, ...(fields.due ? { due: toUtcZoned(fields.due) } : {}) }),
+  // To Do keeps HTML bodies (what the engine writes): a text body compares as its HTML.
+  canonical: ({ body, ...fields }: TaskFields) => ({ ...fields, ...(fields.due ? { due: toUtcZoned(fields.due) } : {}), ...(body?.content ? { body: taskBodyHtml(body) } : {}) }),
 };
 
 export const actAdapters = { appointment: appointmentAdapter, contact: contactAdapter, task: taskAdapter } as const;

@@ -97,16 +97,18 @@ async function createInExchange(context: CycleContext, adapter: ActAdapter<ActRe
   // A retried create finds the item its earlier attempt made.
   let item: ActItem | undefined;
   const existing = await adapter.findByStamp(graph, collection, record.id);
-  const body = adapter.toGraph(record.fields as never, record.id);
-  if (existing) item = await graph.patch<ActItem>(`${collection}/${encodeURIComponent(existing)}`, body);
-  else item = await graph.post<ActItem>(collection, adapter.type === "appointment" ? { ...body, transactionId: `crm-${record.id}` } : body);
+  if (existing) item = await graph.patch<ActItem>(`${collection}/${encodeURIComponent(existing)}`, adapter.toGraph(record.fields as never, record.id, "update"));
+  else {
+    const body = adapter.toGraph(record.fields as never, record.id, "create");
+    item = await graph.post<ActItem>(collection, adapter.type === "appointment" ? { ...body, transactionId: `crm-${record.id}` } : body);
+  }
   await runtime.actLinks.put(linkFor(mailbox.id, adapter, record, item!, runtime.now()));
 }
 
 async function updateInExchange(context: CycleContext, adapter: ActAdapter<ActRecordType>, collection: string, record: ActRecord, link: ActLink): Promise<void> {
   const { runtime, graph, mailbox } = context;
   try {
-    const item = await graph.patch<ActItem>(`${collection}/${encodeURIComponent(link.exchangeId)}`, adapter.toGraph(record.fields as never, record.id));
+    const item = await graph.patch<ActItem>(`${collection}/${encodeURIComponent(link.exchangeId)}`, adapter.toGraph(record.fields as never, record.id, "update"));
     await runtime.actLinks.put(linkFor(mailbox.id, adapter, record, item, runtime.now()));
   } catch (error) {
     // Deleted in Exchange meanwhile: it comes back as a new item.

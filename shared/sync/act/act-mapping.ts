@@ -4,6 +4,7 @@
  * checks them) and reads back the same fields, so a round trip is stable.
  */
 import type { AppointmentFields, Attendee, ContactFields, PostalAddress, TaskFields } from "../../domain/act-records.js";
+import { allDayDate, toInstant } from "../../domain/zoned-time.js";
 
 /** Outlook category a user sets on an item to track it to the CRM. */
 export const trackedCategory = "Tracked to CRM";
@@ -25,6 +26,8 @@ export interface GraphEvent {
   body?: { contentType?: string; content?: string };
   start?: { dateTime: string; timeZone: string };
   end?: { dateTime: string; timeZone: string };
+  originalStartTimeZone?: string | null;
+  originalEndTimeZone?: string | null;
   isAllDay?: boolean;
   location?: { displayName?: string };
   organizer?: GraphAddress;
@@ -57,16 +60,27 @@ export function eventFromAppointment(fields: AppointmentFields): Record<string, 
   };
 }
 
-export function appointmentFromEvent(event: GraphEvent): AppointmentFields {
+/**
+ * Properties an event must carry to become a CRM appointment. Delta pages may hold partial items
+ * (the docs' calendarView delta samples show events without start and end): those are read whole.
+ */
+export const appointmentRequired = ["start", "end"] as const;
+
+/** The event of a delta page or GET, with the properties `appointmentFromEvent` needs. */
+export type CompleteGraphEvent = GraphEvent & Required<Pick<GraphEvent, (typeof appointmentRequired)[number]>>;
+
+export function appointmentFromEvent(event: CompleteGraphEvent): AppointmentFields {
   const attendees = event.attendees ?? [];
   const organizer = attendeeIn(event.organizer);
+  const isAllDay = event.isAllDay === true;
   return {
     subject: event.subject ?? "",
     ...(event.body?.content ? { body: { contentType: event.body.contentType?.toLowerCase() === "html" ? "html" : "text", content: event.body.content } } : {}),
     ...(event.location?.displayName ? { location: event.location.displayName } : {}),
-    start: event.start!,
-    end: event.end!,
-    isAllDay: event.isAllDay === true,
+    // All-day events are dates in their own zone, never instants converted to UTC.
+    start: isAllDay ? allDayDate(event.start, event.originalStartTimeZone) : event.start,
+    end: isAllDay ? allDayDate(event.end, event.originalEndTimeZone ?? event.originalStartTimeZone) : event.end,
+    isAllDay,
     ...(organizer ? { organizer } : {}),
     requiredAttendees: attendees.filter((a) => a.type !== "optional" && a.type !== "resource").map(attendeeIn).filter(defined),
     optionalAttendees: attendees.filter((a) => a.type === "optional").map(attendeeIn).filter(defined),
@@ -142,10 +156,26 @@ export interface GraphTask {
   "@removed"?: { reason?: string };
 }
 
+/** Plain text as the HTML To Do shows the same way: escaped, line breaks kept. */
+export function textToHtml(text: string): string {
+  const escaped = text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  return escaped.replace(/\r?\n/g, "<br>");
+}
+
+/** A task body as To Do takes it: HTML only on update (the docs' todoTask update), so always HTML. */
+export function taskBodyHtml(body: TaskFields["body"]): { contentType: "html"; content: string } {
+  if (!body) return { contentType: "html", content: "" };
+  return { contentType: "html", content: body.contentType === "html" ? body.content : textToHtml(body.content) };
+}
+
+/**
+ * A todoTask write. Create and update take the same properties; the CRM stamp (a linkedResource)
+ * is added by the adapter on create only, as the documented update takes no linkedResources.
+ */
 export function taskFromRecord(fields: TaskFields): Record<string, unknown> {
   return {
     title: fields.subject,
-    body: { contentType: fields.body?.contentType ?? "text", content: fields.body?.content ?? "" },
+    body: taskBodyHtml(fields.body),
     dueDateTime: fields.due ?? null,
     status: fields.status,
     completedDateTime: fields.status === "completed" && fields.completedAt ? { dateTime: fields.completedAt.replace(/Z$/, ""), timeZone: "UTC" } : null,
@@ -156,7 +186,8 @@ export function taskFromRecord(fields: TaskFields): Record<string, unknown> {
 
 export function recordFromTask(task: GraphTask): TaskFields {
   const status = (["notStarted", "inProgress", "completed", "waitingOnOthers", "deferred"] as const).find((s) => s === task.status) ?? "notStarted";
-  const completed = task.completedDateTime ? new Date(`${task.completedDateTime.dateTime.replace(/Z$/, "")}Z`).toISOString() : undefined;
+  // In the zone it names (Windows or IANA); an unknown zone leaves the completion time out rather than guess.
+  const completed = task.completedDateTime ? toInstant({ dateTime: task.completedDateTime.dateTime, timeZone: task.completedDateTime.timeZone || "UTC" }) : undefined;
   return {
     subject: task.title ?? "",
     ...(task.body?.content ? { body: { contentType: task.body.contentType?.toLowerCase() === "html" ? "html" : "text", content: task.body.content } } : {}),
