@@ -213,6 +213,20 @@ describe("calendarView delta", () => {
     expect(series.items.map((i) => i.subject)).toEqual(Array(4).fill("Weekly sync v2"));
   });
 
+  it("with partialDeltaUpdates, a later round sends a changed event with only its id and changed properties", async () => {
+    const mailbox = newMailbox();
+    const event = f.sim.createEvent(mailbox, { subject: "Plan", start: at("2025-03-05T10:00:00Z"), end: at("2025-03-05T11:00:00Z") });
+    const first = await deltaRound(f, viewDelta(mailbox));
+    expect(first.items[0]).toMatchObject({ id: event.id, start: expect.any(Object), end: expect.any(Object) });
+    f.sim.partialDeltaUpdates(mailbox, true);
+    f.sim.updateEvent(mailbox, String(event.id), { subject: "Plan (renamed)" });
+    const [changed] = (await deltaRound(f, first.deltaLink)).items;
+    expect(changed).toMatchObject({ "@odata.type": "#microsoft.graph.event", id: event.id, subject: "Plan (renamed)" });
+    expect(changed).not.toHaveProperty("start");
+    expect(changed).not.toHaveProperty("end");
+    f.sim.partialDeltaUpdates(mailbox, false);
+  });
+
   it("refuses a first request without a window or with $select, and answers 410 after eviction", async () => {
     const mailbox = newMailbox();
     const noWindow = await rawGraph(f, `/users/${mailbox}/calendarView/delta`);

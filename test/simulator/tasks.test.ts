@@ -57,6 +57,15 @@ describe("To Do tasks", () => {
     const reopened = await graph.api(task).patch({ status: "inProgress" });
     expect(reopened.completedDateTime).toBeUndefined();
 
+    // The documented update takes an HTML body only, and no linkedResources (they have their own endpoint).
+    for (const body of [{ linkedResources: [link("case-2")] }, { body: { contentType: "text", content: "plain" } }]) {
+      const refused = await rawGraph(f, task, { method: "PATCH", body });
+      expect([refused.status, refused.body.error.code]).toEqual([400, "invalidRequest"]);
+    }
+    const html = await graph.api(task).patch({ body: { contentType: "html", content: "<p>About the quote</p>" } });
+    expect(html.body).toEqual({ contentType: "html", content: "<p>About the quote</p>" });
+    expect((await graph.api(task).expand("linkedResources").get()).linkedResources).toEqual(created.linkedResources);
+
     const two = await rawGraph(f, tasks, { method: "POST", body: { title: "x", linkedResources: [link("a"), link("b")] } });
     expect([two.status, two.body.error.code, two.body.error.message]).toEqual([400, "invalidRequest", "Only one item in linkedResources is allowed."]);
 
