@@ -83,7 +83,19 @@ export interface FoundTrackingToken {
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-function tokenPattern(format: TrackingTokenFormat): RegExp {
+/** Compiled per format: a cycle looks for tokens in every subject. Undefined: cannot round-trip. */
+const patterns = new Map<string, RegExp | undefined>();
+
+function tokenPattern(format: TrackingTokenFormat): RegExp | undefined {
+  const key = JSON.stringify([format.prefix, format.baseNumber, format.userNumberDigits, format.counterDigits]);
+  if (patterns.has(key)) return patterns.get(key);
+  if (patterns.size >= 32) patterns.clear();
+  const pattern = trackingTokenFormatProblems(format).length > 0 ? undefined : compileTokenPattern(format);
+  patterns.set(key, pattern);
+  return pattern;
+}
+
+function compileTokenPattern(format: TrackingTokenFormat): RegExp {
   // Not preceded by a letter or digit (XCRM: is another prefix), not followed by a digit (a longer
   // run is another base number or digit count). The prefix matches in any case: some clients
   // upper-case subjects.
@@ -93,9 +105,10 @@ function tokenPattern(format: TrackingTokenFormat): RegExp {
 
 /** This deployment's tokens in the subject, in the order they appear (the newest is usually last). */
 export function findTrackingTokens(format: TrackingTokenFormat, subject: string | undefined): FoundTrackingToken[] {
-  if (!subject || trackingTokenFormatProblems(format).length > 0) return [];
+  const pattern = subject ? tokenPattern(format) : undefined;
+  if (!subject || !pattern) return [];
   const found: FoundTrackingToken[] = [];
-  for (const match of subject.matchAll(tokenPattern(format))) {
+  for (const match of subject.matchAll(pattern)) {
     const userNumber = Number(match[1]);
     const counter = Number(match[2]);
     const token = generateTrackingToken(format, userNumber, counter);
