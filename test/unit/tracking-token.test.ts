@@ -94,6 +94,21 @@ describe("tracking token: round trip over the settings space", () => {
     expect(checked).toBe(prefixes.length * bases.length * 6 * 5 * 4 * 4);
   });
 
+  it("every printable ASCII character works in a prefix", () => {
+    const failures: string[] = [];
+    for (let code = 0x21; code <= 0x7e; code++) {
+      const char = String.fromCharCode(code);
+      for (const prefix of [`${char}:`, `X${char}`, `${char}${char}Y`]) {
+        if (/\d$/.test(prefix)) continue;
+        const f = format({ prefix });
+        const token = generateTrackingToken(f, 12, 345);
+        const found = findTrackingTokens(f, `RE: Quote ${token}`);
+        if (found.length !== 1 || found[0]!.token !== token) failures.push(`${prefix}: ${JSON.stringify(found)}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
   it("no token of another deployment (other base number or prefix, same digits) is found", () => {
     const samples = [format(), format({ baseNumber: 1 }), format({ baseNumber: 10 }), format({ baseNumber: 100 }), format({ baseNumber: 11 }), format({ prefix: "TKT:" }), format({ prefix: "XCRM:" }), format({ prefix: "RM:" })];
     for (const ours of samples) {
