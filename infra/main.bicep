@@ -172,6 +172,7 @@ var tableNames = [
   'actrecords'
   'syncfilters'
   'actlinks'
+  'trackingnumbers'
 ]
 
 var blobContainerNames = [

@@ -27,6 +27,7 @@ import { ProfileRepository } from "./storage/profile-repository.js";
 import { StorageAccount } from "./storage/storage-account.js";
 import { startTelemetry } from "./telemetry/telemetry.js";
 import { SyncFilterRepository } from "./storage/sync-filter-repository.js";
+import { TrackingNumberRepository } from "./storage/tracking-number-repository.js";
 
 export interface Runtime {
   settings: SyncSettings;
@@ -39,6 +40,8 @@ export interface Runtime {
   cursors: CursorRepository;
   emails: EmailRepository;
   crmEmails: CrmEmailRepository;
+  /** Each mailbox owner's user number and counter for tracking tokens. */
+  trackingNumbers: TrackingNumberRepository;
   attachments: AttachmentStore;
   failures: ItemFailureRepository;
   alerts: AlertRepository;
@@ -80,6 +83,7 @@ export function createRuntime(settings: SyncSettings, options: RuntimeOptions = 
     cursors: new CursorRepository(storage),
     emails: new EmailRepository(storage, largeText),
     crmEmails: new CrmEmailRepository(storage, largeText),
+    trackingNumbers: new TrackingNumberRepository(storage),
     attachments: new AttachmentStore(storage),
     failures: new ItemFailureRepository(storage),
     alerts: new AlertRepository(storage),

@@ -1,6 +1,7 @@
 /** Request bodies of the admin API, validated with zod so a 400 names the failing field. */
 import { z } from "zod";
 import { workloads } from "../domain/workloads.js";
+import { trackingSettingsFields } from "./tracking-settings-schema.js";
 
 export const idParam = z.string().regex(/^[A-Za-z0-9._@-]{1,128}$/, "must be 1-128 letters, digits, '.', '_', '@' or '-'");
 const isoDate = z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString());
@@ -67,10 +68,7 @@ export const settingsBody = z
     requireApprovedMailboxes: z.boolean().optional(),
     alertLevels: z.array(z.enum(["Error", "Warning", "Information"])).optional(),
     alertSenderMailbox: z.email().nullable().optional(),
-    trackingToken: z
-      .object({ prefix: z.string().regex(/^[A-Za-z0-9:#_-]{1,20}$/, "must be 1-20 letters, digits or : # _ -"), counterDigits: z.number().int().min(1).max(12) })
-      .strict()
-      .optional(),
+    ...trackingSettingsFields,
   })
   .strict();
 

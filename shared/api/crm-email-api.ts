@@ -7,7 +7,8 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { queueNames } from "../config/names.js";
 import { workloadBlocker } from "../domain/mailbox.js";
-import { canRequestSend, defaultTrackingTokenFormat, maxAttachmentBytes, subjectWithToken, trackingToken } from "../domain/outgoing-email.js";
+import { canRequestSend, maxAttachmentBytes } from "../domain/outgoing-email.js";
+import { generateTrackingToken, subjectWithToken } from "../domain/tracking/token-format.js";
 import { raiseAlert } from "../alerts/alert-service.js";
 import type { Runtime } from "../runtime.js";
 import { attachmentBlobName } from "../storage/attachment-store.js";
@@ -80,7 +81,10 @@ export async function sendEmail(runtime: Runtime, id: string, body: unknown) {
   if (!canRequestSend(email.status)) throw new ApiError(409, "Conflict", `Email '${email.id}' is ${email.status}; only a Draft can be sent.`);
   if (email.attachments.some((a) => !a.complete)) throw new ApiError(409, "Conflict", `Email '${email.id}' has an attachment whose upload is not finished.`);
   const org = await runtime.orgSettings.get();
-  const token = trackingToken(org.trackingToken ?? defaultTrackingTokenFormat, await runtime.crmEmails.nextTrackingCounter());
+  const sender = (await runtime.mailboxes.get(email.senderMailboxId))?.mailbox;
+  // The token names the sender's owner (user number) and that owner's send count.
+  const numbers = await runtime.trackingNumbers.next(sender?.ownerId || email.senderMailboxId);
+  const token = generateTrackingToken(org.trackingToken, numbers.userNumber, numbers.counter);
   const now = new Date(runtime.now()).toISOString();
   const subject = subjectWithToken(email.subject, token);
   try {
@@ -97,7 +101,6 @@ export async function sendEmail(runtime: Runtime, id: string, body: unknown) {
     if (error instanceof ConcurrencyConflict) throw new ApiError(409, "Conflict", `Email '${email.id}' changed while being sent; read it and try again.`);
     throw error;
   }
-  const sender = (await runtime.mailboxes.get(email.senderMailboxId))?.mailbox;
   const blocker = sender ? workloadBlocker(sender, "outgoing", { requireApproval: org.requireApprovedMailboxes }) : "disabled";
   if (sender && blocker) {
     await raiseAlert(runtime, blocker === "notApproved" ? "PendingSendNotApproved" : "PendingSendNotEnabled", { mailbox: sender, workload: "outgoing" });

@@ -1,5 +1,8 @@
-/** Organization settings: approval requirement, recorded alert levels, the alert-sender mailbox. */
-import { defaultTrackingTokenFormat } from "../domain/outgoing-email.js";
+/**
+ * Organization settings: approval requirement, recorded alert levels, the alert-sender mailbox, and
+ * email tracking (track option, correlation, token format, smart matching, Sent Items).
+ */
+import type { OrgSettings } from "../domain/org-settings.js";
 import type { Runtime } from "../runtime.js";
 import { settingsBody } from "./admin-schemas.js";
 import { parseOrThrow } from "./http-responses.js";
@@ -12,11 +15,13 @@ export async function getSettings(runtime: Runtime) {
 export async function putSettings(runtime: Runtime, body: unknown) {
   const input = parseOrThrow(settingsBody, body, "body");
   const current = await runtime.orgSettings.get({ fresh: true });
-  const next = {
-    requireApprovedMailboxes: input.requireApprovedMailboxes ?? current.requireApprovedMailboxes,
-    alertLevels: input.alertLevels ?? current.alertLevels,
-    alertSenderMailbox: input.alertSenderMailbox === null ? undefined : (input.alertSenderMailbox ?? current.alertSenderMailbox),
-    trackingToken: input.trackingToken ?? current.trackingToken ?? defaultTrackingTokenFormat,
+  // Tracking settings are replaced as given: the schema fills an omitted one with its default.
+  const { requireApprovedMailboxes, alertLevels, alertSenderMailbox, ...tracking } = input;
+  const next: OrgSettings = {
+    ...tracking,
+    requireApprovedMailboxes: requireApprovedMailboxes ?? current.requireApprovedMailboxes,
+    alertLevels: alertLevels ?? current.alertLevels,
+    alertSenderMailbox: alertSenderMailbox === null ? undefined : (alertSenderMailbox ?? current.alertSenderMailbox),
     updatedAt: new Date(runtime.now()).toISOString(),
   };
   await runtime.orgSettings.put(next);

@@ -38,6 +38,8 @@ export const tableNames = {
   syncFilters: "syncfilters",
   /** Per mailbox: CRM record ↔ Exchange item links with the last synced state. */
   actLinks: "actlinks",
+  /** Tracking token numbers: each mailbox owner's user number and counter. */
+  trackingNumbers: "trackingnumbers",
 } as const;
 
 export const blobContainers = {

@@ -1,20 +1,19 @@
 /** Organization-wide settings that CRM admins change through the API. */
 import type { AlertLevel } from "./alert-catalog.js";
-import type { TrackingTokenFormat } from "./outgoing-email.js";
+import { defaultTrackingSettings, type TrackingSettings } from "./tracking/tracking-settings.js";
 
-export interface OrgSettings {
+export interface OrgSettings extends TrackingSettings {
   /** Process email only for approved mailboxes (server-side sync's default: on). */
   requireApprovedMailboxes: boolean;
   /** Alert levels that are recorded; the others are dropped. */
   alertLevels: AlertLevel[];
   /** Mailbox that emails alert notices to profile owners; none means record only. */
   alertSenderMailbox?: string;
-  /** How the tracking token added to sent subjects looks: prefix and counter digits. */
-  trackingToken?: TrackingTokenFormat;
   updatedAt?: string;
 }
 
 export const defaultOrgSettings: OrgSettings = {
   requireApprovedMailboxes: true,
   alertLevels: ["Error", "Warning", "Information"],
+  ...defaultTrackingSettings,
 };

@@ -1,7 +1,7 @@
 /**
- * Outgoing email rules, pure: the status a CRM email may move through, the tracking token added to
- * its subject, and Exchange Online's sending limits per mailbox (30 messages a minute, 10,000
- * recipients a rolling day), which postpone sending rather than fail it.
+ * Outgoing email rules, pure: the status a CRM email may move through, and Exchange Online's sending limits per mailbox (30 messages a minute, 10,000
+ * recipients a rolling day), which postpone sending rather than fail it. The tracking token added
+ * to its subject is in tracking/token-format.ts.
  */
 import type { EmailStatus } from "./email-activity.js";
 
@@ -14,22 +14,6 @@ export const uploadChunkBytes = 320 * 1024 * 12;
 
 export function canRequestSend(status: EmailStatus): boolean {
   return status === "Draft";
-}
-
-export interface TrackingTokenFormat {
-  prefix: string;
-  counterDigits: number;
-}
-
-export const defaultTrackingTokenFormat: TrackingTokenFormat = { prefix: "CRM:", counterDigits: 7 };
-
-export function trackingToken(format: TrackingTokenFormat, counter: number): string {
-  return `${format.prefix}${String(counter).padStart(format.counterDigits, "0")}`;
-}
-
-/** The subject as sent: the CRM's subject with the tracking token after it (unless already there). */
-export function subjectWithToken(subject: string, token: string): string {
-  return subject.includes(token) ? subject : `${subject} ${token}`.trim();
 }
 
 export interface SendingLimits {

@@ -157,28 +157,4 @@ export class CrmEmailRepository {
     if (aliasId === emailId) return;
     await this.emails.upsertEntity({ partitionKey: aliasId, rowKey: activityRow, aliasOf: emailId }, "Merge");
   }
-
-  /** The next tracking-token counter value (etag-conditional increment). */
-  async nextTrackingCounter(): Promise<number> {
-    for (let attempt = 0; attempt < 20; attempt++) {
-      try {
-        const row = await this.emails.getEntity<{ value: number }>("counter", "trackingToken");
-        const value = Number(row.value) + 1;
-        await this.emails.updateEntity({ partitionKey: "counter", rowKey: "trackingToken", value }, "Replace", { etag: row.etag });
-        return value;
-      } catch (error) {
-        if (hasStatus(error, 404)) {
-          try {
-            await this.emails.createEntity({ partitionKey: "counter", rowKey: "trackingToken", value: 1 });
-            return 1;
-          } catch (createError) {
-            if (!hasStatus(createError, 409)) throw createError;
-          }
-        } else if (!hasStatus(error, 412)) {
-          throw error;
-        }
-      }
-    }
-    throw new Error("The tracking token counter is too contended; try again.");
-  }
 }

@@ -2,9 +2,22 @@
 import type { TableClient } from "@azure/data-tables";
 import { tableNames } from "../config/names.js";
 import { defaultOrgSettings, type OrgSettings } from "../domain/org-settings.js";
+import { defaultTrackingSettings, readStoredTrackingSettings, type TrackingSettings } from "../domain/tracking/tracking-settings.js";
 import { hasStatus, type StorageAccount } from "./storage-account.js";
 
 const cacheMs = 30_000;
+
+/** Tracking settings are stored as one JSON property each (objects) or as they are (scalars). */
+const trackingFields = Object.keys(defaultTrackingSettings) as (keyof TrackingSettings)[];
+
+function readJson(value: unknown): unknown {
+  if (typeof value !== "string" || !value.startsWith("{")) return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+}
 
 export class OrgSettingsRepository {
   private readonly table: TableClient;
@@ -23,7 +36,8 @@ export class OrgSettingsRepository {
         requireApprovedMailboxes: row.requireApprovedMailboxes !== false,
         alertLevels: row.alertLevels ? JSON.parse(String(row.alertLevels)) : defaultOrgSettings.alertLevels,
         alertSenderMailbox: (row.alertSenderMailbox as string) || undefined,
-        trackingToken: row.trackingToken ? JSON.parse(String(row.trackingToken)) : undefined,
+        // Rows written before a field existed, or in an older shape, read as its default.
+        ...readStoredTrackingSettings(Object.fromEntries(trackingFields.map((field) => [field, readJson(row[field])]))),
         updatedAt: (row.updatedAt as string) || undefined,
       };
     } catch (error) {
@@ -41,7 +55,7 @@ export class OrgSettingsRepository {
         requireApprovedMailboxes: settings.requireApprovedMailboxes,
         alertLevels: JSON.stringify(settings.alertLevels),
         alertSenderMailbox: settings.alertSenderMailbox ?? "",
-        trackingToken: settings.trackingToken ? JSON.stringify(settings.trackingToken) : "",
+        ...Object.fromEntries(trackingFields.map((field) => [field, typeof settings[field] === "object" ? JSON.stringify(settings[field]) : settings[field]])),
         updatedAt: settings.updatedAt ?? new Date().toISOString(),
       },
       "Replace",

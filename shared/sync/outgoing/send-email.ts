@@ -7,7 +7,8 @@
  * draft → it was not sent, send it; sent or gone → it was sent, record Sent. Stamped drafts left
  * by an attempt that died before recording theirs are deleted before a new one is built.
  */
-import { inlineAttachmentLimitBytes, subjectWithToken, uploadChunkBytes } from "../../domain/outgoing-email.js";
+import { inlineAttachmentLimitBytes, uploadChunkBytes } from "../../domain/outgoing-email.js";
+import { subjectWithToken } from "../../domain/tracking/token-format.js";
 import type { GraphConnection } from "../../graph/graph-connection.js";
 import { GraphRequestError } from "../../graph/graph-errors.js";
 import { crmEmailStampId } from "../../graph/ownership-stamp.js";
