@@ -28,7 +28,8 @@ const messageLinkPrefix = "msg|";
 const summarySubjectLength = 1_000;
 /** Marks list rows written by merge (one per activity); rows without it are the old layout. */
 const currentLayout = 2;
-const maxMergeAttempts = 8;
+/** Writers on one row are few (two folders, the mailboxes of one message); this bounds a pathological race. */
+const maxMergeAttempts = 30;
 
 /** Row keys may not hold / \ # ? or control characters; Graph ids are hashed to stay safe. */
 export function messageLinkKey(graphMessageId: string): string {
@@ -107,6 +108,8 @@ export class MailboxEmailIndex {
       } catch (error) {
         // Another writer merged first (412 on the ETag, 409 on the create): merge with what it wrote.
         if (!(hasStatus(error, 412) || hasStatus(error, 409)) || attempt >= maxMergeAttempts) throw error;
+        // Each round one writer wins; a little jitter keeps the rest from colliding in lockstep.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
       }
     }
   }

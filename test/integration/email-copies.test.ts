@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tableNames } from "../../shared/config/names.js";
 import { activityIdFor } from "../../shared/domain/email-activity.js";
+import { MailboxEmailIndex } from "../../shared/storage/mailbox-email-index.js";
 import { startApiServer } from "../support/api-server.js";
 import { startSyncHarness, type HarnessMailbox, type SyncHarness } from "../support/sync-harness.js";
 
@@ -87,6 +88,17 @@ describe("one message, several copies", () => {
     expect(await listed(recipient.id)).toEqual([expect.objectContaining({ id: activityId, direction: "Outgoing", receivedAt: "2026-11-11T09:00:02.000Z" })]);
     expect(await listed(sender.id)).toEqual([expect.objectContaining({ id: activityId, direction: "Outgoing", receivedAt: "2026-11-11T09:00:00.000Z" })]);
     expect((await detail(activityId)).direction).toBe("Outgoing");
+  });
+});
+
+describe("merging a list row", () => {
+  it("writers racing on one row lose no proposal: the earliest time and Outgoing win, one row remains", async () => {
+    const index = new MailboxEmailIndex(h.runtime.storage.table(tableNames.mailboxItems));
+    const times = Array.from({ length: 12 }, (_, i) => `2026-11-12T09:${String(30 - i).padStart(2, "0")}:00.000Z`);
+    // The Outgoing proposal carries the latest time: only a lost update could drop either fact.
+    await Promise.all(times.map((receivedAt, i) => index.merge("race-box", "race-activity", { receivedAt, direction: i === 0 ? "Outgoing" : "Incoming", subject: "Race" })));
+    const page = await index.page("race-box", { pageSize: 100 });
+    expect(page.rows.map((row) => row.email)).toEqual([{ activityId: "race-activity", receivedAt: times.at(-1), direction: "Outgoing", subject: "Race" }]);
   });
 });
 
