@@ -48,7 +48,8 @@ const announceAttachment = z
 
 export async function createEmail(runtime: Runtime, body: unknown): Promise<CrmEmail> {
   const input = parseOrThrow(createEmailBody, body, "body");
-  if (!(await runtime.mailboxes.get(input.senderMailboxId))) {
+  const sender = (await runtime.mailboxes.get(input.senderMailboxId))?.mailbox;
+  if (!sender) {
     throw new ApiError(400, "BadRequest", `Invalid body parameter 'senderMailboxId': mailbox '${input.senderMailboxId}' does not exist.`, "senderMailboxId");
   }
   const id = randomUUID();
@@ -61,7 +62,7 @@ export async function createEmail(runtime: Runtime, body: unknown): Promise<CrmE
     attachments.push({ id: attachmentId, name: attachment.name, contentType: attachment.contentType, size: bytes.length, complete: true });
   }
   const email: CrmEmail = {
-    id, status: "Draft", senderMailboxId: input.senderMailboxId, subject: input.subject, to: input.to, cc: input.cc, bcc: input.bcc,
+    id, status: "Draft", senderMailboxId: input.senderMailboxId, from: { address: sender.emailAddress }, subject: input.subject, to: input.to, cc: input.cc, bcc: input.bcc,
     body: input.body, regarding: input.regarding, attachments, attempts: 0, sendIssued: false, createdAt: at, updatedAt: at,
   };
   await runtime.crmEmails.create(email);

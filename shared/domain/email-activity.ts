@@ -19,13 +19,27 @@ export interface EmailBody {
   content: string;
 }
 
-/** One mailbox in which the message was found. */
+/** One copy of the message: a mailbox folder it was found in, under its Graph id. */
+export interface MessageCopy {
+  mailboxId: string;
+  folder: string;
+  direction: Direction;
+  graphMessageId: string;
+  receivedAt: string;
+}
+
+/**
+ * One mailbox the message was found in, with every copy found there (a redelivery, or a message
+ * sent to oneself, is two copies in one mailbox). folder, graphMessageId and receivedAt are the
+ * earliest copy's; direction is Outgoing when any of the mailbox's copies is in Sent Items.
+ */
 export interface FoundInMailbox {
   mailboxId: string;
   folder: string;
   direction: Direction;
   graphMessageId: string;
   receivedAt: string;
+  copies: Array<Omit<MessageCopy, "mailboxId">>;
 }
 
 export interface EmailActivity {
@@ -73,6 +87,18 @@ export interface AttachmentInfo {
 /** Incoming mail over this size is not created (server-side sync's 150 MB limit). */
 export const maxIncomingMessageBytes = 150 * 1024 * 1024;
 
+export function exceedsIncomingLimit(sizeBytes: number): boolean {
+  return sizeBytes > maxIncomingMessageBytes;
+}
+
+/**
+ * The size of a message whose PidTagMessageSize Exchange did not return: its body plus every
+ * attachment, the bulk of what the property counts. (Reading it as 0 let any size through.)
+ */
+export function estimatedMessageSize(body: string, attachmentSizes: number[]): number {
+  return Buffer.byteLength(body, "utf8") + attachmentSizes.reduce((sum, size) => sum + Math.max(0, size), 0);
+}
+
 /**
  * The activity id for an internet message: the same message found in several mailboxes, or found
  * again after a retry or a delta restart, always maps to the same activity.
@@ -88,9 +114,34 @@ export function directionOfFolder(wellKnownFolder: string): Direction {
   return wellKnownFolder === "sentitems" ? "Outgoing" : "Incoming";
 }
 
-/** The activity's direction from every copy found so far. */
-export function activityDirection(copies: Pick<FoundInMailbox, "direction">[]): Direction {
+/**
+ * The activity's direction from every copy found so far, in any synced mailbox: Outgoing when any
+ * copy is in Sent Items. Copies are only ever added, so the answer never goes back to Incoming.
+ */
+export function activityDirection(copies: Pick<MessageCopy, "direction">[]): Direction {
   return copies.some((copy) => copy.direction === "Outgoing") ? "Outgoing" : "Incoming";
+}
+
+/** Copies grouped by mailbox, each mailbox's earliest copy first; the same whatever order they were found in. */
+export function foundInMailboxes(copies: MessageCopy[]): FoundInMailbox[] {
+  const byMailbox = new Map<string, MessageCopy[]>();
+  for (const copy of copies) byMailbox.set(copy.mailboxId, [...(byMailbox.get(copy.mailboxId) ?? []), copy]);
+  return [...byMailbox.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([mailboxId, found]) => {
+      const sorted = [...found].sort(
+        (a, b) => a.receivedAt.localeCompare(b.receivedAt) || a.folder.localeCompare(b.folder) || a.graphMessageId.localeCompare(b.graphMessageId),
+      );
+      const earliest = sorted[0]!;
+      return {
+        mailboxId,
+        folder: earliest.folder,
+        direction: activityDirection(sorted),
+        graphMessageId: earliest.graphMessageId,
+        receivedAt: earliest.receivedAt,
+        copies: sorted.map(({ folder, direction, graphMessageId, receivedAt }) => ({ folder, direction, graphMessageId, receivedAt })),
+      };
+    });
 }
 
 export function statusForDirection(direction: Direction): EmailStatus {

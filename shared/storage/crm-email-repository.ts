@@ -18,6 +18,8 @@ export interface CrmEmail {
   id: string;
   status: EmailStatus;
   senderMailboxId: string;
+  /** The sender mailbox, as Exchange will show it: GET /api/emails lists and shows it as the sender. */
+  from?: EmailParty;
   subject: string;
   to: EmailParty[];
   cc: EmailParty[];
@@ -64,6 +66,8 @@ export class CrmEmailRepository {
   private async row(email: Partial<CrmEmail> & { id: string }): Promise<Record<string, unknown>> {
     const row: Record<string, unknown> = { partitionKey: email.id, rowKey: activityRow, origin: "crm" };
     for (const field of scalarFields) if (email[field] !== undefined) row[field] = email[field];
+    // The same column as tracked mail's sender, so one mapping reads both (email-repository.ts).
+    if (email.from !== undefined) row.from = JSON.stringify(email.from);
     if (email.regarding !== undefined) row.regarding = JSON.stringify(email.regarding);
     if (email.attachments !== undefined) row.attachments = JSON.stringify(email.attachments);
     if (email.body !== undefined) row.bodyContentType = email.body.contentType;
@@ -95,6 +99,7 @@ export class CrmEmailRepository {
         id,
         status: String(row.status) as EmailStatus,
         senderMailboxId: String(row.senderMailboxId),
+        from: text("from") ? (JSON.parse(text("from")!) as EmailParty) : undefined,
         subject: await loadTextField(this.largeText, row, "subject"),
         ...recipients,
         body: { contentType: row.bodyContentType === "html" ? "html" : "text", content: await loadTextField(this.largeText, row, "body") },

@@ -1,26 +1,34 @@
 /**
  * Email activities in Table Storage.
  *
- * `emails` table, one partition per activity: the activity row plus one row per mailbox the
- * message was found in. Both are written in one transaction, by upsert, so a retry, a second
- * mailbox or a delta restart rewrites the same rows instead of adding any.
+ * `emails` table, one partition per activity: the activity row plus one row per copy of the
+ * message (mailbox, folder, Graph id). Each copy is its own row, written by upsert, so a retry, a
+ * redelivery, a second folder or a second mailbox adds or rewrites its own row and never replaces
+ * another copy's. The activity's direction and mailboxes are derived from its copies on read.
  *
- * `mailboxitems` table, one partition per mailbox: the mailbox's emails newest first (for listing)
- * and Graph message id → activity links, written in batches of up to 100 per page of mail.
+ * `mailboxitems` table: each mailbox's list of activities and Graph id links (mailbox-email-index.ts).
+ *
+ * Data written before copies had rows of their own holds one `in|<mailbox>` row per mailbox (the
+ * last copy processed); it reads as one copy, and a later sync of that mailbox adds the others.
  */
 import { createHash } from "node:crypto";
 import type { TableClient, TransactionAction } from "@azure/data-tables";
 import { tableNames } from "../config/names.js";
 import {
   activityDirection,
+  foundInMailboxes,
   statusForDirection,
   type Direction,
   type EmailActivity,
   type EmailParty,
-  type FoundInMailbox,
+  type MessageCopy,
 } from "../domain/email-activity.js";
+import { mailboxesToList, proposedListing, type MailboxListing } from "../domain/mailbox-listing.js";
 import { loadTextField, storeTextFields, type LargeTextStore } from "./large-text-store.js";
-import type { StorageAccount } from "./storage-account.js";
+import { MailboxEmailIndex, type ListedEmail } from "./mailbox-email-index.js";
+import { hasStatus, type StorageAccount } from "./storage-account.js";
+
+export { messageLinkKey } from "./mailbox-email-index.js";
 
 export type ActivityContent = Omit<EmailActivity, "direction" | "status" | "mailboxes">;
 
@@ -34,31 +42,46 @@ export interface EmailSummary {
 }
 
 const activityRow = "activity";
-const foundInPrefix = "in|";
-const emailIndexPrefix = "email|";
-const messageLinkPrefix = "msg|";
-const summarySubjectLength = 1_000;
+const copyPrefix = "in|";
 
-/** Row keys may not hold / \ # ? or control characters; Graph ids are hashed to stay safe. */
-export function messageLinkKey(graphMessageId: string): string {
-  return messageLinkPrefix + createHash("sha256").update(graphMessageId).digest("base64url");
+function copyKey(copy: MessageCopy): string {
+  const graphId = createHash("sha256").update(copy.graphMessageId).digest("base64url");
+  return `${copyPrefix}${copy.mailboxId}|${copy.folder}|${graphId}`;
 }
 
-function emailIndexKey(receivedAt: string, activityId: string): string {
-  const inverted = 9_999_999_999_999 - Date.parse(receivedAt);
-  return `${emailIndexPrefix}${String(inverted).padStart(13, "0")}|${activityId}`;
+function copyRow(activityId: string, copy: MessageCopy) {
+  const { mailboxId, folder, direction, graphMessageId, receivedAt } = copy;
+  return { partitionKey: activityId, rowKey: copyKey(copy), mailboxId, folder, direction, graphMessageId, receivedAt };
+}
+
+/** The activity's sender, as both the list and the detail show it (CRM email stores its sender mailbox here too). */
+function fromOf(main: Record<string, unknown>): EmailParty | undefined {
+  return typeof main.from === "string" && main.from ? (JSON.parse(main.from) as EmailParty) : undefined;
+}
+
+/** One activity partition as stored: the activity row (after any alias) and its copies. */
+interface StoredActivity {
+  id: string;
+  main: Record<string, unknown>;
+  copies: MessageCopy[];
+  crmEmail: boolean;
+}
+
+function summaryOf(listed: ListedEmail): EmailSummary {
+  const { activityId, subject, subjectTruncated, from, direction, receivedAt } = listed;
+  return { id: activityId, subject, ...(subjectTruncated ? { subjectTruncated } : {}), ...(from ? { from } : {}), direction, receivedAt };
 }
 
 export class EmailRepository {
   private readonly emails: TableClient;
-  private readonly mailboxItems: TableClient;
+  private readonly index: MailboxEmailIndex;
 
   constructor(
     storage: StorageAccount,
     private readonly largeText: LargeTextStore,
   ) {
     this.emails = storage.table(tableNames.emails);
-    this.mailboxItems = storage.table(tableNames.mailboxItems);
+    this.index = new MailboxEmailIndex(storage.table(tableNames.mailboxItems));
   }
 
   /**
@@ -72,18 +95,18 @@ export class EmailRepository {
       if (row.aliasOf) return { id: row.aliasOf, crmEmail: true };
       return { id: activityId, crmEmail: row.origin === "crm" };
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) return { id: activityId, crmEmail: false };
+      if (hasStatus(error, 404)) return { id: activityId, crmEmail: false };
       throw error;
     }
   }
 
-  /** Records that a CRM email was found in a mailbox: only the mailbox's copy; the CRM's record stays as it is. */
-  async saveFoundCopy(activityId: string, foundIn: FoundInMailbox): Promise<void> {
-    await this.emails.upsertEntity({ partitionKey: activityId, rowKey: foundInPrefix + foundIn.mailboxId, ...foundIn }, "Replace");
+  /** Records that a CRM email was found in a mailbox: only the copy; the CRM's record stays as it is. */
+  async saveFoundCopy(activityId: string, copy: MessageCopy): Promise<void> {
+    await this.emails.upsertEntity(copyRow(activityId, copy), "Replace");
   }
 
-  /** Records a message found in a mailbox: the activity and the mailbox's copy, in one transaction. */
-  async saveFound(content: ActivityContent, foundIn: FoundInMailbox): Promise<void> {
+  /** Records a message found in a mailbox: the activity and this copy, in one transaction. */
+  async saveFound(content: ActivityContent, copy: MessageCopy): Promise<void> {
     const text = await storeTextFields(this.largeText, content.id, {
       subject: content.subject,
       recipients: JSON.stringify({ to: content.to, cc: content.cc, bcc: content.bcc }),
@@ -106,84 +129,83 @@ export class EmailRepository {
         // Merge: never drops what else the row holds (an alias, or a CRM email's fields).
         "Merge",
       ],
-      ["upsert", { partitionKey: content.id, rowKey: foundInPrefix + foundIn.mailboxId, ...foundIn }, "Replace"],
+      ["upsert", copyRow(content.id, copy), "Replace"],
     ];
     await this.emails.submitTransaction(actions);
   }
 
-  /** Adds the mailbox's index and link rows for a page of saved activities (idempotent). */
-  async indexForMailbox(mailboxId: string, entries: Array<{ summary: EmailSummary; graphMessageId: string }>): Promise<void> {
-    const actions: TransactionAction[] = [];
-    for (const { summary, graphMessageId } of entries) {
-      const truncated = summary.subject.length > summarySubjectLength;
-      actions.push([
-        "upsert",
-        {
-          partitionKey: mailboxId,
-          rowKey: emailIndexKey(summary.receivedAt, summary.id),
-          activityId: summary.id,
-          subject: truncated ? summary.subject.slice(0, summarySubjectLength) : summary.subject,
-          subjectTruncated: truncated,
-          from: summary.from ?? "",
-          direction: summary.direction,
-          receivedAt: summary.receivedAt,
-        },
-        "Replace",
-      ]);
-      actions.push(["upsert", { partitionKey: mailboxId, rowKey: messageLinkKey(graphMessageId), activityId: summary.id, graphMessageId }, "Replace"]);
+  /**
+   * Brings the list rows for the activity up to date with every copy stored so far (see
+   * mailboxesToList for which). Call after saving `copy`: the copies are read after the write.
+   */
+  async listFound(activityId: string, copy: MessageCopy): Promise<void> {
+    const stored = await this.read(activityId);
+    if (!stored) return;
+    for (const mailboxId of mailboxesToList(copy, stored.copies)) {
+      const proposed = await this.proposal(stored, mailboxId);
+      if (proposed) await this.index.merge(mailboxId, stored.id, proposed);
     }
-    // One action per row: a transaction refuses the same row twice (two copies of one message
-    // received at the same time make the same index row). A transaction holds at most 100.
-    const unique = [...new Map(actions.map((action) => [(action[1] as { rowKey: string }).rowKey, action])).values()];
-    for (let i = 0; i < unique.length; i += 100) {
-      await this.mailboxItems.submitTransaction(unique.slice(i, i + 100));
-    }
+  }
+
+  /** The list row the stored activity calls for in a mailbox: the same sender and direction as get() shows. */
+  private async proposal(stored: StoredActivity, mailboxId: string): Promise<MailboxListing | undefined> {
+    const subject = await loadTextField(this.largeText, stored.main, "subject");
+    return proposedListing(mailboxId, { subject, from: fromOf(stored.main)?.address, crmEmail: stored.crmEmail, copies: stored.copies });
+  }
+
+  /** Adds the mailbox's Graph id → activity links for a page of saved mail (idempotent). */
+  async linkForMailbox(mailboxId: string, links: Array<{ graphMessageId: string; activityId: string }>): Promise<void> {
+    await this.index.link(mailboxId, links);
   }
 
   /** The activity id already linked to a mailbox's Graph message, if any. */
   async linkedActivity(mailboxId: string, graphMessageId: string): Promise<string | undefined> {
-    try {
-      const row = await this.mailboxItems.getEntity<{ activityId: string }>(mailboxId, messageLinkKey(graphMessageId));
-      return row.activityId;
-    } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) return undefined;
-      throw error;
-    }
+    return this.index.linkedActivity(mailboxId, graphMessageId);
   }
 
-  async get(activityId: string): Promise<EmailActivity | undefined> {
+  private async read(activityId: string): Promise<StoredActivity | undefined> {
     const rows: Record<string, unknown>[] = [];
     const filter = `PartitionKey eq '${activityId.replace(/'/g, "''")}'`;
     for await (const row of this.emails.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) rows.push(row);
     const main = rows.find((row) => row.rowKey === activityRow);
     if (!main) return undefined;
-    if (typeof main.aliasOf === "string" && main.aliasOf && main.aliasOf !== activityId) return this.get(main.aliasOf);
-    const mailboxes = rows
-      .filter((row) => String(row.rowKey).startsWith(foundInPrefix))
-      .map((row): FoundInMailbox => ({
+    if (typeof main.aliasOf === "string" && main.aliasOf && main.aliasOf !== activityId) return this.read(main.aliasOf);
+    const copies = new Map<string, MessageCopy>();
+    for (const row of rows) {
+      if (!String(row.rowKey).startsWith(copyPrefix)) continue;
+      const copy: MessageCopy = {
         mailboxId: String(row.mailboxId),
         folder: String(row.folder),
         direction: row.direction === "Outgoing" ? "Outgoing" : "Incoming",
         graphMessageId: String(row.graphMessageId),
         receivedAt: String(row.receivedAt),
-      }));
+      };
+      // The old layout's per-mailbox row and the new per-copy row can name the same copy.
+      copies.set(`${copy.mailboxId}|${copy.folder}|${copy.graphMessageId}`, copy);
+    }
+    return { id: activityId, main, copies: [...copies.values()], crmEmail: main.origin === "crm" };
+  }
+
+  async get(activityId: string): Promise<EmailActivity | undefined> {
+    const stored = await this.read(activityId);
+    if (!stored) return undefined;
+    const { main, copies, crmEmail: crm } = stored;
     const recipients = JSON.parse(await loadTextField(this.largeText, main, "recipients")) as { to: EmailParty[]; cc: EmailParty[]; bcc: EmailParty[] };
-    const crm = main.origin === "crm";
-    const direction = crm ? "Outgoing" : activityDirection(mailboxes);
+    const direction: Direction = crm ? "Outgoing" : activityDirection(copies);
     const optional = (name: string) => (typeof main[name] === "string" && main[name] !== "" ? String(main[name]) : undefined);
     return {
-      id: activityId,
+      id: stored.id,
       internetMessageId: (main.internetMessageId as string) || undefined,
       conversationId: (main.conversationId as string) || undefined,
       subject: await loadTextField(this.largeText, main, "subject"),
-      from: main.from ? (JSON.parse(String(main.from)) as EmailParty) : undefined,
+      from: fromOf(main),
       ...recipients,
       receivedAt: String(main.receivedAt ?? main.sentAt ?? main.createdAt),
       sentAt: (main.sentAt as string) || undefined,
       body: { contentType: main.bodyContentType === "html" ? "html" : "text", content: await loadTextField(this.largeText, main, "body") },
       direction,
       status: crm ? (String(main.status) as EmailActivity["status"]) : statusForDirection(direction),
-      mailboxes,
+      mailboxes: foundInMailboxes(copies),
       ...(crm
         ? {
             senderMailboxId: optional("senderMailboxId"),
@@ -198,24 +220,37 @@ export class EmailRepository {
     };
   }
 
-  /** A mailbox's emails, newest first. */
+  /**
+   * A mailbox's emails, newest first. A page may hold fewer than pageSize items where old-layout
+   * rows of one activity were folded into one (see upgradeListed).
+   */
   async listForMailbox(mailboxId: string, options: { pageSize: number; continuationToken?: string }): Promise<{ items: EmailSummary[]; continuationToken?: string }> {
-    const filter = `PartitionKey eq '${mailboxId.replace(/'/g, "''")}' and RowKey ge '${emailIndexPrefix}' and RowKey lt 'email}'`;
-    const iterator = this.mailboxItems
-      .listEntities<Record<string, unknown>>({ queryOptions: { filter } })
-      .byPage({ maxPageSize: options.pageSize, continuationToken: options.continuationToken });
-    const next = await iterator.next();
-    if (next.done) return { items: [] };
-    return {
-      items: next.value.map((row) => ({
-        id: String(row.activityId),
-        subject: String(row.subject ?? ""),
-        ...(row.subjectTruncated ? { subjectTruncated: true } : {}),
-        from: (row.from as string) || undefined,
-        direction: row.direction === "Outgoing" ? "Outgoing" : "Incoming",
-        receivedAt: String(row.receivedAt),
-      })),
-      continuationToken: next.value.continuationToken,
-    };
+    const page = await this.index.page(mailboxId, options);
+    const items: EmailSummary[] = [];
+    for (const row of page.rows) {
+      const listed = row.legacy ? await this.upgradeListed(mailboxId, row) : row.email;
+      if (listed) items.push(summaryOf(listed));
+    }
+    return { items, ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}) };
+  }
+
+  /**
+   * Migration on read: an old-layout list row (one per copy, keyed by that copy's time) becomes the
+   * activity's one merged row, or is removed when the activity's row is another one. Idempotent;
+   * the removal is ETag-guarded so a row a sync has just rewritten in the new layout stays.
+   */
+  private async upgradeListed(mailboxId: string, row: { rowKey: string; etag: string; email: ListedEmail }): Promise<ListedEmail | undefined> {
+    const activityId = row.email.activityId;
+    let indexKey = await this.index.indexKeyOf(mailboxId, activityId);
+    if (!indexKey) {
+      const stored = await this.read(activityId);
+      const proposed = stored && (await this.proposal(stored, mailboxId));
+      // Nothing to merge from (no copy recorded for this mailbox): listed as it was.
+      if (!proposed || stored.id !== activityId) return row.email;
+      indexKey = await this.index.merge(mailboxId, activityId, proposed);
+    }
+    if (indexKey === row.rowKey) return this.index.read(mailboxId, indexKey);
+    await this.index.removeIfUnchanged(mailboxId, row.rowKey, row.etag);
+    return undefined;
   }
 }

@@ -72,7 +72,8 @@ describe("delta faults", () => {
 
   // Was BENCHMARKS.md "Findings" 1: two items with one internet message id and one received time
   // in a page (a user's copy of a message in the same folder) put the same index row twice in one
-  // entity group transaction, which Table Storage refuses; indexForMailbox now keeps one per row.
+  // entity group transaction, which Table Storage refuses; each copy now has its own row, and the
+  // list one row per activity.
   it("a copy of a message in the same folder (same internet message id and received time)", async () => {
     h = await startFaultHarness({ mailboxes: 2, pageSize: 10 });
     const [a] = h.mailboxes;
@@ -92,16 +93,14 @@ describe("delta faults", () => {
       recoveryCycles: report.ok ? recovery : null,
       recoverySeconds: null,
       notes: `cycles: ${reports.map((r) => r.outcome).join(", ")}`,
-      knownBug: "InvalidDuplicateRow in indexForMailbox: the mailbox's incoming sync stops for good",
     });
     expect(reports.filter((r) => r.outcome === "error")).toEqual([]);
     expect(report.ok).toBe(true);
   }, 60_000);
 
-  // KNOWN BUG (BENCHMARKS.md, "Findings" 1): the same internet message delivered to a mailbox a
-  // second time later (a redelivery) is one activity, but the mailbox's index gets a second row
-  // (its key holds the received time), so GET /api/emails lists the activity twice.
-  it.fails("the same message delivered to a mailbox again later is listed once", async () => {
+  // Was issue 10, Correctness 1: a redelivery got a second list row (its key held the copy's
+  // received time); the list now has one row per (mailbox, activity), whatever the copies.
+  it("the same message delivered to a mailbox again later is listed once", async () => {
     h = await startFaultHarness({ mailboxes: 1 });
     const [a] = h.mailboxes;
     const first = await h.ledger.external(a!, new Date(Date.now() - 120_000));
@@ -115,7 +114,6 @@ describe("delta faults", () => {
       recoveryCycles: report.ok ? recovery : null,
       recoverySeconds: null,
       notes: "one internet message id delivered twice to one Inbox, a minute apart",
-      knownBug: "the mailbox index is keyed by received time: the activity is listed twice",
     });
     expect(report.ok).toBe(true);
   }, 60_000);

@@ -143,6 +143,17 @@ describe("incoming email", () => {
     expect(failures[0]!.message).toMatch(/150 MB/);
   });
 
+  it("mail without PidTagMessageSize is measured by its body and attachments, so the 150 MB limit still applies", async () => {
+    const mb = await h.addMailbox("unsized");
+    const attachedFiles = [{ name: "scan-1.pdf", size: 100 * 1024 * 1024 }, { name: "scan-2.pdf", size: 51 * 1024 * 1024 }];
+    h.sim.deliverMessage({ mailbox: mb.address, subject: "Scans", from: customer, body: { contentType: "text", content: "see attached" }, withoutSizeProperty: true, attachedFiles });
+    h.sim.deliverMessage({ mailbox: mb.address, subject: "Small", from: customer, withoutSizeProperty: true, attachedFiles: [{ name: "note.txt", size: 2_000 }] });
+    await h.runIncoming(mb.id);
+    expect((await allEmails(h.runtime, mb.id)).map((e) => e.subject)).toEqual(["Small"]);
+    const failures = await h.runtime.failures.forMailbox(mb.id);
+    expect(failures).toEqual([expect.objectContaining({ code: "MessageTooLarge", sizeBytes: 151 * 1024 * 1024 + "see attached".length })]);
+  });
+
   it("a body too large for a table property is stored whole in Blob Storage", async () => {
     const mb = await h.addMailbox("long");
     const content = "Lorem ipsum dolor sit amet. ".repeat(5000);

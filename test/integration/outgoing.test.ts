@@ -57,6 +57,21 @@ describe("outgoing email", () => {
     expect(joined.mailboxes.map((m: any) => `${m.mailboxId}:${m.folder}`).sort()).toEqual([`${colleague.id}:inbox`, `${sender.id}:sentitems`]);
   });
 
+  it("the list and GET /api/emails/{id} show the same sender and direction for CRM-sent email", async () => {
+    const email = await draft({ to: [{ address: colleague.address }], subject: "Same sender" });
+    expect((await api.call("GET", `emails/${email.id}`)).body.from).toEqual({ address: sender.address });
+    await api.call("POST", `emails/${email.id}/send`);
+    await h.runCycle(outgoingEngine, sender.id);
+    await h.runIncoming(sender.id);
+    await h.runIncoming(colleague.id);
+    const record = (await api.call("GET", `emails/${email.id}`)).body;
+    expect(record.from).toEqual({ address: sender.address });
+    for (const mailbox of [sender, colleague]) {
+      const row = (await api.call("GET", `emails?mailboxId=${mailbox.id}&pageSize=100`)).body.items.find((e: { id: string }) => e.id === email.id);
+      expect(row).toMatchObject({ from: record.from.address, direction: record.direction, subject: record.subject });
+    }
+  });
+
   it("a reply to CRM mail is tracked as a new incoming activity in the same conversation", async () => {
     const email = await draft({ to: [{ address: colleague.address }], subject: "Question" });
     await api.call("POST", `emails/${email.id}/send`);

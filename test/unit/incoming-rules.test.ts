@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { activityDirection, activityIdFor, directionOfFolder } from "../../shared/domain/email-activity.js";
+import { activityDirection, activityIdFor, directionOfFolder, estimatedMessageSize, exceedsIncomingLimit } from "../../shared/domain/email-activity.js";
 import { effectiveProcessEmailsFrom, workloadBlocker, newMailbox } from "../../shared/domain/mailbox.js";
 import { actPollingBounds, adaptiveIntervalSeconds, dueKey, nextRunAfter, parseDueKey } from "../../shared/domain/schedule.js";
 import { defaultActPolling, defaultIncomingPolling, defaultOutgoingPolling } from "../../shared/domain/profile.js";
-import { isComplete, isTooLarge, messageSize, toActivity } from "../../shared/sync/incoming/message-mapping.js";
+import { isComplete, messageSize, toActivity } from "../../shared/sync/incoming/message-mapping.js";
 
 describe("email activity identity and direction", () => {
   it("the same internet message id maps to one activity whatever the mailbox or case", () => {
@@ -92,7 +92,7 @@ describe("message mapping", () => {
     singleValueExtendedProperties: [{ id: "Integer 0xe08", value: "2048" }],
   };
   it("maps parties, canonical times and body, skipping recipients without an address", () => {
-    const { content, foundIn } = toActivity(message, "mbx", "inbox");
+    const { content, copy } = toActivity(message, "mbx", "inbox");
     expect(content).toMatchObject({
       subject: "Hello",
       from: { name: "Chris", address: "chris@fabrikam.example" },
@@ -101,13 +101,22 @@ describe("message mapping", () => {
       sentAt: "2026-11-01T09:59:58.000Z",
       body: { contentType: "html", content: "<b>hi</b>" },
     });
-    expect(foundIn).toMatchObject({ mailboxId: "mbx", folder: "inbox", direction: "Incoming", graphMessageId: "AAMk1" });
+    expect(copy).toMatchObject({ mailboxId: "mbx", folder: "inbox", direction: "Incoming", graphMessageId: "AAMk1" });
   });
   it("reads the size from PidTagMessageSize whatever the id's spelling, and applies the 150 MB limit", () => {
     expect(messageSize(message)).toBe(2048);
     expect(messageSize({ ...message, singleValueExtendedProperties: [{ id: "Integer 0x0E08", value: "5" }] })).toBe(5);
-    expect(isTooLarge({ ...message, singleValueExtendedProperties: [{ id: "Integer 0xe08", value: String(150 * 1024 * 1024 + 1) }] })).toBe(true);
-    expect(isTooLarge({ ...message, singleValueExtendedProperties: [{ id: "Integer 0xe08", value: String(150 * 1024 * 1024) }] })).toBe(false);
+    expect(messageSize({ ...message, singleValueExtendedProperties: undefined })).toBeUndefined();
+    expect(exceedsIncomingLimit(150 * 1024 * 1024 + 1)).toBe(true);
+    expect(exceedsIncomingLimit(150 * 1024 * 1024)).toBe(false);
+  });
+  it.each([
+    ["an empty message", "", [], 0],
+    ["the body in UTF-8 bytes", "héllo", [], 6],
+    ["body plus every attachment", "abc", [100, 2_000], 2_103],
+    ["a 151 MB attachment", "", [151 * 1024 * 1024], 151 * 1024 * 1024],
+  ])("without PidTagMessageSize the size is body plus attachments: %s", (_name, body, attachments, size) => {
+    expect(estimatedMessageSize(body, attachments)).toBe(size);
   });
   it("an update carrying only changed fields is not complete", () => {
     expect(isComplete(message)).toBe(true);

@@ -14,11 +14,13 @@ import type { GraphCallCounter, GraphConnection } from "../../graph/graph-connec
 import { isSyncStateLost } from "../../graph/graph-errors.js";
 import { incomingMessageExpand, incomingMessageSelect, type GraphMessage, type IncomingFolder } from "../../graph/message-fields.js";
 import type { CursorRepository, DeltaCursor, StoredCursor } from "../../storage/cursor-repository.js";
-import type { EmailRepository, EmailSummary } from "../../storage/email-repository.js";
+import { exceedsIncomingLimit } from "../../domain/email-activity.js";
+import type { EmailRepository } from "../../storage/email-repository.js";
 import type { ItemFailureRepository } from "../../storage/item-failure-repository.js";
 import { GraphRequestError } from "../../graph/graph-errors.js";
 import { recordSyncLatency } from "../../telemetry/telemetry.js";
-import { crmEmailIdOf, isComplete, isoTime, isTooLarge, messageSize, toActivity } from "./message-mapping.js";
+import { crmEmailIdOf, isComplete, isoTime, messageSize, toActivity } from "./message-mapping.js";
+import { sizeForLimit } from "./message-size.js";
 
 export interface FolderRoundDeps {
   graph: GraphConnection;
@@ -140,7 +142,7 @@ async function applyPage(deps: FolderRoundDeps, target: FolderTarget, items: Gra
   const result: PageResult = { seen: items.length, processed: 0, removed: 0, tooLarge: 0 };
   const unique = new Map<string, GraphMessage>();
   for (const item of items) unique.set(item.id, { ...unique.get(item.id), ...item });
-  const entries: Array<{ summary: EmailSummary; graphMessageId: string }> = [];
+  const links: Array<{ graphMessageId: string; activityId: string }> = [];
   // Table writes run side by side; Graph reads for partial items stay one at a time per mailbox.
   const tableWrites = pLimit(8);
   const graphReads = pLimit(1);
@@ -156,7 +158,9 @@ async function applyPage(deps: FolderRoundDeps, target: FolderTarget, items: Gra
         if (!message || message.isDraft) return;
         const receivedAt = isoTime(message.receivedDateTime);
         if (filterFrom && receivedAt && receivedAt < filterFrom) return;
-        if (isTooLarge(message)) {
+        const sizeBytes = messageSize(message) ?? (await graphReads(() => sizeForLimit(deps.graph, target.userKey, message, counter)));
+        if (sizeBytes === undefined) return;
+        if (exceedsIncomingLimit(sizeBytes)) {
           result.tooLarge++;
           await deps.failures.record({
             mailboxId: target.mailboxId,
@@ -165,21 +169,22 @@ async function applyPage(deps: FolderRoundDeps, target: FolderTarget, items: Gra
             code: "MessageTooLarge",
             message: "The email was not created because it is larger than 150 MB. Forward a smaller copy or track it manually.",
             subject: message.subject,
-            sizeBytes: messageSize(message),
+            sizeBytes,
             at: new Date(deps.now()).toISOString(),
           });
           return;
         }
-        const { content, foundIn, summary } = toActivity(message, target.mailboxId, target.folder);
+        const { content, copy } = toActivity(message, target.mailboxId, target.folder);
         const canonical = await deps.emails.canonicalId(content.id, crmEmailIdOf(message));
         if (canonical.crmEmail) {
           // Mail the CRM sent: the same activity, never a second one.
-          await deps.emails.saveFoundCopy(canonical.id, foundIn);
-          summary.id = canonical.id;
+          await deps.emails.saveFoundCopy(canonical.id, copy);
         } else {
-          await deps.emails.saveFound(content, foundIn);
+          await deps.emails.saveFound(content, copy);
         }
-        entries.push({ summary, graphMessageId: message.id });
+        // After the copy is saved, so whichever of two racing writers reads last lists both copies.
+        await deps.emails.listFound(canonical.id, copy);
+        links.push({ graphMessageId: message.id, activityId: canonical.id });
         result.processed++;
         const latency = deps.now() - Date.parse(content.receivedAt);
         // Only fresh mail says how far behind sync is (a first sync's old mail would not).
@@ -188,7 +193,7 @@ async function applyPage(deps: FolderRoundDeps, target: FolderTarget, items: Gra
       }),
     ),
   );
-  if (entries.length > 0) await deps.emails.indexForMailbox(target.mailboxId, entries);
+  if (links.length > 0) await deps.emails.linkForMailbox(target.mailboxId, links);
   return result;
 }
 

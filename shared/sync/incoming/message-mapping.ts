@@ -1,12 +1,6 @@
 /** Pure mapping from a Graph message to the CRM's email activity. */
-import {
-  activityIdFor,
-  directionOfFolder,
-  maxIncomingMessageBytes,
-  type EmailParty,
-  type FoundInMailbox,
-} from "../../domain/email-activity.js";
-import type { ActivityContent, EmailSummary } from "../../storage/email-repository.js";
+import { activityIdFor, directionOfFolder, type EmailParty, type MessageCopy } from "../../domain/email-activity.js";
+import type { ActivityContent } from "../../storage/email-repository.js";
 import { crmEmailStampId } from "../../graph/ownership-stamp.js";
 import { messageSizePropertyId, sameExtendedPropertyId, type GraphMessage, type GraphRecipient, type IncomingFolder } from "../../graph/message-fields.js";
 
@@ -28,7 +22,7 @@ export function isoTime(value: string | undefined): string | undefined {
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 }
 
-/** The message size from PidTagMessageSize, when Graph returned it. */
+/** The message size from PidTagMessageSize, when Graph returned it (message-size.ts falls back without it). */
 export function messageSize(message: GraphMessage): number | undefined {
   const property = message.singleValueExtendedProperties?.find((p) => sameExtendedPropertyId(p.id, messageSizePropertyId));
   const size = property ? Number(property.value) : NaN;
@@ -40,16 +34,12 @@ export function crmEmailIdOf(message: GraphMessage): string | undefined {
   return message.singleValueExtendedProperties?.find((p) => sameExtendedPropertyId(p.id, crmEmailStampId))?.value || undefined;
 }
 
-export function isTooLarge(message: GraphMessage): boolean {
-  return (messageSize(message) ?? 0) > maxIncomingMessageBytes;
-}
-
 /** Whether a delta item carries what an activity needs (updates may carry only changed fields). */
 export function isComplete(message: GraphMessage): boolean {
   return Boolean(message.receivedDateTime && message.body && "subject" in message && "internetMessageId" in message);
 }
 
-export function toActivity(message: GraphMessage, mailboxId: string, folder: IncomingFolder): { content: ActivityContent; foundIn: FoundInMailbox; summary: EmailSummary } {
+export function toActivity(message: GraphMessage, mailboxId: string, folder: IncomingFolder): { content: ActivityContent; copy: MessageCopy } {
   const id = activityIdFor(message.internetMessageId, mailboxId, message.id);
   const receivedAt = isoTime(message.receivedDateTime ?? message.sentDateTime) ?? new Date(0).toISOString();
   const from = party(message.from) ?? party(message.sender);
@@ -67,9 +57,5 @@ export function toActivity(message: GraphMessage, mailboxId: string, folder: Inc
     sentAt: isoTime(message.sentDateTime),
     body: { contentType: message.body?.contentType?.toLowerCase() === "html" ? "html" : "text", content: message.body?.content ?? "" },
   };
-  return {
-    content,
-    foundIn: { mailboxId, folder, direction, graphMessageId: message.id, receivedAt },
-    summary: { id, subject: content.subject, from: from?.address, direction, receivedAt },
-  };
+  return { content, copy: { mailboxId, folder, direction, graphMessageId: message.id, receivedAt } };
 }

@@ -53,7 +53,9 @@ export const outgoingEngine: WorkloadEngine = {
       }
       try {
         const sent = await sendEmailOnce(context, { ...email, attempts: email.attempts + 1 }, etag);
-        await runtime.crmEmails.update(id, { status: "Sent", sentAt: sent.sentAt, internetMessageId: sent.internetMessageId, failureReason: "" });
+        // Email created before the sender was recorded at creation gets it here.
+        const from = email.from ?? { address: mailbox.emailAddress };
+        await runtime.crmEmails.update(id, { status: "Sent", sentAt: sent.sentAt, internetMessageId: sent.internetMessageId, failureReason: "", from });
         await runtime.crmEmails.removePending(email);
         window = recordSend(window, recipients, runtime.now());
         items++;

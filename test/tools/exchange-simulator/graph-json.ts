@@ -107,7 +107,8 @@ export function renderMessage(message: StoredMessage, options: MessageRenderOpti
   for (const name of selected) json[name] = values[name as keyof typeof values]();
   if (options.expandPropertyIds) {
     // PidTagMessageSize is derived from the message; the others were written by clients.
-    const stored = new Map([...message.extendedProperties, [messageSizePropertyId, String(message.sizeBytes)]]);
+    const stored = new Map(message.extendedProperties);
+    if (!message.withoutSizeProperty) stored.set(messageSizePropertyId, String(message.sizeBytes));
     const expanded = expandedProperties(stored, options.expandPropertyIds);
     if (expanded) json.singleValueExtendedProperties = expanded;
   }

@@ -74,6 +74,8 @@ export interface StoredMessage {
   isDeliveryReceiptRequested: boolean;
   isReadReceiptRequested: boolean;
   sizeBytes: number;
+  /** Exchange answers no PidTagMessageSize for this item (the property is missing on some items). */
+  withoutSizeProperty: boolean;
   /** Normalised single-value extended property id → value (PidTagMessageSize is derived, not stored). */
   extendedProperties: Map<string, string>;
   attachments: StoredAttachment[];
@@ -119,8 +121,12 @@ export interface DeliverMessageInput {
   sentDateTime?: string;
   internetMessageId?: string;
   conversationId?: string;
-  /** Simulates big mail without holding the content; default ≈ body + headers. */
+  /** Simulates big mail without holding the content; default ≈ body + headers + attachments. */
   sizeBytes?: number;
+  /** The item has no PidTagMessageSize: `$expand` of it returns nothing. */
+  withoutSizeProperty?: boolean;
+  /** File attachments of the given sizes, kept as size only (no bytes), like upload-session ones. */
+  attachedFiles?: Array<{ name: string; contentType?: string; size: number }>;
   /** internetMessageHeaders beyond the generated ones (e.g. In-Reply-To, References). */
   headers?: Array<{ name: string; value: string }>;
   isRead?: boolean;

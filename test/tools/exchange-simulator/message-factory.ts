@@ -11,6 +11,7 @@ import {
   type StoredAttachment,
   type StoredMessage,
 } from "./mailbox-model.js";
+import { storedAttachment } from "./message-input.js";
 
 /** What the store builds a message from: a delivery plus what only Graph writes can carry. */
 export type MessageBuildInput = DeliverMessageInput & {
@@ -33,7 +34,7 @@ export function buildMessage(
   const body = input.body ?? { contentType: "text" as const, content: "" };
   const to = input.to ?? [];
   const headers = messageHeaders(input, internetMessageId, sentAt, to);
-  const attachments = input.attachments ?? [];
+  const attachments = input.attachments ?? (input.attachedFiles ?? []).map((file) => sizedAttachment(file, now));
   const message: StoredMessage = {
     id: input.id ?? newMessageId(),
     folderId: place.folderId,
@@ -64,11 +65,17 @@ export function buildMessage(
     isDeliveryReceiptRequested: false,
     isReadReceiptRequested: false,
     sizeBytes: 0,
+    withoutSizeProperty: input.withoutSizeProperty ?? false,
     extendedProperties: new Map(input.extendedProperties ?? []),
     attachments,
   };
   message.sizeBytes = input.sizeBytes ?? messageSize(message);
   return message;
+}
+
+function sizedAttachment(file: { name: string; contentType?: string; size: number }, now: number): StoredAttachment {
+  const sha256 = createHash("sha256").update(`${file.name}:${file.size}`).digest("hex");
+  return storedAttachment({ name: file.name, contentType: file.contentType ?? "application/octet-stream", isInline: false, contentId: null, size: file.size, sha256 }, now);
 }
 
 /** A plausible PidTagMessageSize: body, headers, a fixed envelope and every attachment. */
