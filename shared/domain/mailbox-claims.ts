@@ -11,8 +11,12 @@ export type MailboxClaim = { kind: "address"; address: string } | { kind: "owner
 export const addressClaim = (address: string): MailboxClaim => ({ kind: "address", address });
 export const ownerClaim = (mailbox: Pick<Mailbox, "ownerType" | "ownerId">): MailboxClaim => ({ kind: "owner", ownerType: mailbox.ownerType, ownerId: mailbox.ownerId });
 
-/** Both claims of a mailbox record, owner first: the owner is never taken over, so it fails fast. */
-export const claimsOf = (mailbox: Pick<Mailbox, "emailAddress" | "ownerType" | "ownerId">): MailboxClaim[] => [ownerClaim(mailbox), addressClaim(mailbox.emailAddress)];
+/**
+ * The claims of a mailbox record, owner first: the owner is never taken over, so it fails fast. A
+ * record stored without an owner id claims its address only (no owner to share).
+ */
+export const claimsOf = (mailbox: Pick<Mailbox, "emailAddress" | "ownerType" | "ownerId">): MailboxClaim[] =>
+  mailbox.ownerId ? [ownerClaim(mailbox), addressClaim(mailbox.emailAddress)] : [addressClaim(mailbox.emailAddress)];
 
 /** The index key: addresses compare case-insensitively; a user and a queue are different owners. */
 export function claimKey(claim: MailboxClaim): string {

@@ -25,6 +25,7 @@ describe("mailbox claims", () => {
 
   it("a record claims its owner before its address (the owner is never taken over, so it fails first)", () => {
     expect(claimsOf({ emailAddress: "a@b.example", ownerType: "user", ownerId: "u1" }).map((c) => c.kind)).toEqual(["owner", "address"]);
+    expect(claimsOf({ emailAddress: "a@b.example", ownerType: "user", ownerId: "" }).map((c) => c.kind)).toEqual(["address"]);
   });
 
   it("says who holds a claim in ids, and what to do", () => {

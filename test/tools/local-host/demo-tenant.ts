@@ -101,18 +101,15 @@ export async function seedLocalMailboxes(runtime: Runtime, mailboxes: LocalMailb
     );
     // Through the mailbox index, as the API maps mailboxes: an address (or owner) an admin mapped to
     // another mailbox stays there, and is not seeded a second time.
-    let created: boolean;
     try {
-      created = await createMailbox(runtime, mailbox);
+      if (await createMailbox(runtime, mailbox)) continue;
+      // The simulator is new each run: its delta links from an earlier run mean nothing, so start over.
+      if (profileId === "demo") {
+        for (const folder of ["inbox", "sentitems"]) await runtime.cursors.remove(id, "incoming", folder);
+        await saveMailbox(runtime, { ...mailbox, processEmailsFrom: undefined });
+      }
     } catch (error) {
-      if (error instanceof MappingConflict) continue;
-      throw error;
-    }
-    if (created) continue;
-    // The simulator is new each run: its delta links from an earlier run mean nothing, so start over.
-    if (profileId === "demo") {
-      for (const folder of ["inbox", "sentitems"]) await runtime.cursors.remove(id, "incoming", folder);
-      await saveMailbox(runtime, { ...mailbox, processEmailsFrom: undefined });
+      if (!(error instanceof MappingConflict)) throw error;
     }
   }
 }
