@@ -20,7 +20,7 @@ import { CursorRepository } from "./storage/cursor-repository.js";
 import { EmailRepository } from "./storage/email-repository.js";
 import { ItemFailureRepository } from "./storage/item-failure-repository.js";
 import { LargeTextStore } from "./storage/large-text-store.js";
-import { MailboxAddressIndex } from "./storage/mailbox-address-index.js";
+import { MailboxIndex } from "./storage/mailbox-index.js";
 import { MailboxRepository } from "./storage/mailbox-repository.js";
 import { OrgSettingsRepository } from "./storage/org-settings-repository.js";
 import { ProfileRepository } from "./storage/profile-repository.js";
@@ -34,7 +34,8 @@ export interface Runtime {
   env: Environment;
   storage: StorageAccount;
   mailboxes: MailboxRepository;
-  addresses: MailboxAddressIndex;
+  /** Who holds each email address and each CRM owner: every mapping goes through it (sync/mailbox-mapping.ts). */
+  mailboxIndex: MailboxIndex;
   profiles: ProfileRepository;
   orgSettings: OrgSettingsRepository;
   cursors: CursorRepository;
@@ -77,7 +78,7 @@ export function createRuntime(settings: SyncSettings, options: RuntimeOptions = 
     env,
     storage,
     mailboxes: new MailboxRepository(storage),
-    addresses: new MailboxAddressIndex(storage),
+    mailboxIndex: new MailboxIndex(storage),
     profiles: new ProfileRepository(storage),
     orgSettings: new OrgSettingsRepository(storage),
     cursors: new CursorRepository(storage),

@@ -7,7 +7,7 @@ import pLimit from "p-limit";
 import { newMailbox, type Mailbox, type SyncMethod, type WorkloadState } from "../domain/mailbox.js";
 import { workloads, type Workload } from "../domain/workloads.js";
 import type { Runtime } from "../runtime.js";
-import { AddressConflict } from "../storage/mailbox-address-index.js";
+import { MappingConflict, saveMailbox } from "../sync/mailbox-mapping.js";
 import { testAndEnable } from "../sync/test-and-enable.js";
 import { bulkTestAndEnableBody, disableBody, idParam, mailboxBody, testAndEnableBody } from "./admin-schemas.js";
 import { ApiError, notFound, parseOrThrow } from "./http-responses.js";
@@ -30,10 +30,6 @@ export async function putMailbox(runtime: Runtime, id: string, body: unknown): P
   if (!(await runtime.profiles.get(input.profileId))) {
     throw new ApiError(400, "BadRequest", `Invalid body parameter 'profileId': profile '${input.profileId}' does not exist.`, "profileId");
   }
-  const holder = await runtime.addresses.holder(input.emailAddress);
-  if (holder && holder !== mailboxId && !input.force) {
-    throw new ApiError(409, "Conflict", `The email address ${input.emailAddress} is already mapped to mailbox '${holder}'. Send "force": true to map it here and disable that mailbox.`, "emailAddress");
-  }
   const existing = await runtime.mailboxes.get(mailboxId);
   const now = runtime.now();
   const methods: Record<Workload, SyncMethod> = {
@@ -42,28 +38,18 @@ export async function putMailbox(runtime: Runtime, id: string, body: unknown): P
     act: input.syncMethods.act ?? existing?.mailbox.workloads.act.method ?? (input.ownerType === "queue" ? "None" : "ServerSideSync"),
   };
 
-  let previousHolder: string | undefined;
-  try {
-    previousHolder = await runtime.addresses.claim(input.emailAddress, mailboxId, input.force);
-  } catch (error) {
-    if (error instanceof AddressConflict) throw new ApiError(409, "Conflict", error.message, "emailAddress");
-    throw error;
-  }
-  if (previousHolder) await disableMailbox(runtime, previousHolder, [...workloads]);
-
   if (!existing) {
     // New mailboxes wait for approval and Test & Enable before anything syncs.
     const mailbox = newMailbox(
       { id: mailboxId, emailAddress: input.emailAddress, profileId: input.profileId, ownerType: input.ownerType, ownerId: input.ownerId, processEmailsFrom: input.processEmailsFrom ?? undefined, methods },
       now,
     );
-    await runtime.mailboxes.put(mailbox);
+    await save(runtime, mailbox, { force: input.force, previous: null });
     return { created: true, mailbox: mailboxView(mailbox) };
   }
 
   const before = existing.mailbox;
   const addressChanged = before.emailAddress !== input.emailAddress.toLowerCase();
-  if (addressChanged) await runtime.addresses.release(before.emailAddress, mailboxId);
   const next: Mailbox = {
     ...before,
     emailAddress: input.emailAddress.toLowerCase(),
@@ -73,6 +59,7 @@ export async function putMailbox(runtime: Runtime, id: string, body: unknown): P
     // A new address is a new Exchange mailbox: it needs approval and Test & Enable again.
     approved: addressChanged ? false : before.approved,
     exchangeUserId: addressChanged ? undefined : before.exchangeUserId,
+    ownershipCheckedAt: addressChanged ? undefined : before.ownershipCheckedAt,
     processEmailsFrom: input.processEmailsFrom === null ? undefined : (input.processEmailsFrom ?? before.processEmailsFrom),
     updatedAt: new Date(now).toISOString(),
     workloads: Object.fromEntries(
@@ -85,12 +72,25 @@ export async function putMailbox(runtime: Runtime, id: string, body: unknown): P
   // Setting Process Emails From back reprocesses mail from then; activities are keyed by message,
   // so nothing is duplicated. A new address starts over too.
   const movedBack = next.processEmailsFrom !== undefined && (before.processEmailsFrom === undefined || next.processEmailsFrom < before.processEmailsFrom);
-  if (movedBack || addressChanged) {
-    for (const folder of incomingFolders) await runtime.cursors.remove(mailboxId, "incoming", folder);
-    if (next.workloads.incoming.enabled) Object.assign(next.workloads.incoming, { nextSlot: now, dueAt: now });
-  }
-  await runtime.mailboxes.put(next);
+  if ((movedBack || addressChanged) && next.workloads.incoming.enabled) Object.assign(next.workloads.incoming, { nextSlot: now, dueAt: now });
+  await save(runtime, next, {
+    force: input.force,
+    previous: before,
+    beforeWrite: async () => {
+      if (movedBack || addressChanged) for (const folder of incomingFolders) await runtime.cursors.remove(mailboxId, "incoming", folder);
+    },
+  });
   return { created: false, mailbox: mailboxView(next) };
+}
+
+/** A mapping refused by the index is a 409 naming the field and the mailbox that holds it. */
+async function save(runtime: Runtime, mailbox: Mailbox, options: Parameters<typeof saveMailbox>[2]): Promise<void> {
+  try {
+    await saveMailbox(runtime, mailbox, options);
+  } catch (error) {
+    if (error instanceof MappingConflict) throw new ApiError(409, "Conflict", error.message, error.field);
+    throw error;
+  }
 }
 
 export async function approveMailbox(runtime: Runtime, id: string) {

@@ -28,7 +28,7 @@ export const tableNames = {
   alerts: "alerts",
   /** Organization settings (one row). */
   orgSettings: "orgsettings",
-  /** Email address → mailbox id: one Exchange mailbox maps to one mailbox record. */
+  /** Claims: email address → mailbox id and CRM owner → mailbox id (one Exchange mailbox ↔ one mailbox record ↔ one owner). */
   mailboxAddresses: "mailboxaddresses",
   /** Leased connection slots per profile: the profile's max concurrent connections. */
   connectionSlots: "connectionslots",

@@ -68,8 +68,15 @@ export const alertCatalog = {
     level: "Error",
     about: "mailbox",
     title: (f) => `${mailbox(f)} is configured to synchronize with another organization`,
-    cause: () => "The mailbox's appointments, contacts and tasks are synchronized by another deployment. One Exchange mailbox syncs them with one organization only.",
-    fix: () => "Test & Enable with takeOwnership: true to make this deployment the owner (the other stops syncing them), or set the ACT sync method to None here.",
+    cause: () => "Another deployment has taken this Exchange mailbox over (its stamp is on the Inbox). One Exchange mailbox synchronizes with one organization only, so this deployment stopped syncing its incoming email, outgoing email, and appointments, contacts and tasks.",
+    fix: () => "Test & Enable with takeOwnership: true to make this deployment the owner again (the other stops syncing it), or leave the mailbox disabled here.",
+  },
+  MailboxMappedElsewhere: {
+    level: "Error",
+    about: "mailbox",
+    title: (f) => `${mailbox(f)} is mapped to another mailbox record`,
+    cause: (f) => `One Exchange mailbox maps to one mailbox record, and one CRM user or queue to one mailbox: this record's ${f.detail ?? "address or owner is held by another record"}. Every workload of this record was disabled.`,
+    fix: () => "Give this record its own email address and owner (PUT /api/mailboxes/{id}), or map the address back to it with force: true (which disables the other record), then Test & Enable it.",
   },
   EmailTooLarge: {
     level: "Warning",

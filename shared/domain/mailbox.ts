@@ -44,6 +44,8 @@ export interface Mailbox {
   workloads: Record<Workload, WorkloadState>;
   /** Recent sends, for Exchange Online's sending limits. */
   sendWindow?: SendWindow;
+  /** When a cycle or Test & Enable last saw this deployment's ownership stamp on the mailbox. */
+  ownershipCheckedAt?: string;
   createdAt: string;
   updatedAt: string;
 }

@@ -82,6 +82,7 @@ function toEntity(mailbox: Mailbox): Entity {
     approved: mailbox.approved,
     processEmailsFrom: mailbox.processEmailsFrom ?? "",
     sendWindow: mailbox.sendWindow ? JSON.stringify(mailbox.sendWindow) : "",
+    ownershipCheckedAt: mailbox.ownershipCheckedAt ?? "",
     createdAt: mailbox.createdAt,
     updatedAt: mailbox.updatedAt,
   };
@@ -122,6 +123,7 @@ function fromEntity(entity: Record<string, unknown>): Mailbox {
     processEmailsFrom: str(entity, "processEmailsFrom"),
     workloads: { incoming: state("incoming"), outgoing: state("outgoing"), act: state("act") },
     sendWindow: str(entity, "sendWindow") ? JSON.parse(str(entity, "sendWindow")!) : undefined,
+    ownershipCheckedAt: str(entity, "ownershipCheckedAt"),
     createdAt: String(entity.createdAt),
     updatedAt: String(entity.updatedAt),
   };
@@ -132,6 +134,7 @@ export interface MailboxPatch {
   processEmailsFrom?: string;
   approved?: boolean;
   sendWindow?: SendWindow;
+  ownershipCheckedAt?: string;
   workload?: { name: Workload; state: Partial<WorkloadState> };
 }
 
@@ -178,6 +181,7 @@ export class MailboxRepository {
     if (patch.processEmailsFrom !== undefined) entity.processEmailsFrom = patch.processEmailsFrom;
     if (patch.approved !== undefined) entity.approved = patch.approved;
     if (patch.sendWindow !== undefined) entity.sendWindow = JSON.stringify(patch.sendWindow);
+    if (patch.ownershipCheckedAt !== undefined) entity.ownershipCheckedAt = patch.ownershipCheckedAt;
     if (patch.workload) Object.assign(entity, workloadFields(patch.workload.name, patch.workload.state));
     try {
       const result = await this.table.updateEntity(entity, "Merge", { etag: etag ?? "*" });

@@ -2,10 +2,13 @@
  * Test & Enable: probe each Server-Side Sync workload of a mailbox against Exchange Online, record
  * Success or Failure per workload with the cause, and enable (and schedule at once) what passed.
  *
- * Probes: the user resolves (the mailbox exists and is in the cloud); incoming reads the Inbox
- * (Mail.ReadWrite, in scope); outgoing submits a message with no recipients, which Exchange refuses
- * as invalid only when the app may send (Mail.Send) — nothing is sent; ACT reads the calendar and
- * checks the ownership stamp on the Inbox (one deployment syncs a mailbox's ACT).
+ * First the mapping: the record must hold its address and owner in the index (another record took
+ * them → every workload fails, and the alert names the holder). Then the mailbox: the user resolves
+ * (the mailbox exists and is in the cloud) and no other deployment's ownership stamp is on its Inbox
+ * unless the admin takes ownership (one Exchange mailbox syncs with one organization, for every
+ * workload). Probes: incoming reads the Inbox (Mail.ReadWrite, in scope); outgoing submits a message
+ * with no recipients, which Exchange refuses as invalid only when the app may send (Mail.Send) —
+ * nothing is sent; ACT reads the calendar. When something passed, this deployment's stamp is set.
  */
 import { raiseAlert } from "../alerts/alert-service.js";
 import type { AlertCode } from "../domain/alert-catalog.js";
@@ -14,8 +17,10 @@ import type { Mailbox, WorkloadState } from "../domain/mailbox.js";
 import { workloads, type Workload } from "../domain/workloads.js";
 import type { GraphConnection } from "../graph/graph-connection.js";
 import { GraphRequestError, TokenRequestError } from "../graph/graph-errors.js";
-import { ownershipStampId } from "../graph/ownership-stamp.js";
+import { ownershipVerdict } from "../domain/mailbox-claims.js";
 import type { Runtime } from "../runtime.js";
+import { anotherOrganization, mailboxUserPath, readOwnershipStamp, writeOwnershipStamp } from "./mailbox-guard.js";
+import { lostClaim, mappedElsewhere } from "./mailbox-mapping.js";
 
 export interface WorkloadProbe {
   status: "Success" | "Failure" | "Skipped";
@@ -35,6 +40,8 @@ class ProbeFailure extends Error {
     readonly errorCode: string,
     readonly alert: AlertCode,
     message: string,
+    /** For the alert: ids only. */
+    readonly detail?: string,
   ) {
     super(message);
   }
@@ -51,11 +58,7 @@ interface GraphUser {
   id: string;
 }
 
-interface StampedFolder {
-  singleValueExtendedProperties?: Array<{ id: string; value: string }>;
-}
-
-async function probeWorkload(graph: GraphConnection, workload: Workload, userKey: string, deploymentId: string, takeOwnership: boolean): Promise<void> {
+async function probeWorkload(graph: GraphConnection, workload: Workload, userKey: string): Promise<void> {
   const user = `/users/${encodeURIComponent(userKey)}`;
   switch (workload) {
     case "incoming":
@@ -70,18 +73,9 @@ async function probeWorkload(graph: GraphConnection, workload: Workload, userKey
         throw error;
       }
       return;
-    case "act": {
+    case "act":
       await graph.get(`${user}/calendar?$select=id`);
-      const inbox = await graph.get<StampedFolder>(`${user}/mailFolders/inbox?$select=id&$expand=singleValueExtendedProperties($filter=id eq '${ownershipStampId}')`);
-      const owner = inbox.singleValueExtendedProperties?.find((p) => p.id.toLowerCase() === ownershipStampId.toLowerCase())?.value;
-      if (owner && owner !== deploymentId && !takeOwnership) {
-        throw new ProbeFailure("OwnedByAnotherOrganization", "OwnedByAnotherOrganization", `Another deployment (${owner}) owns this mailbox's appointments, contacts and tasks.`);
-      }
-      if (owner !== deploymentId) {
-        await graph.patch(`${user}/mailFolders/inbox`, { singleValueExtendedProperties: [{ id: ownershipStampId, value: deploymentId }] });
-      }
       return;
-    }
   }
 }
 
@@ -94,28 +88,46 @@ export async function testAndEnable(runtime: Runtime, mailbox: Mailbox, options:
   if (!profile) throw new Error(`Profile ${mailbox.profileId} of mailbox ${mailbox.id} does not exist.`);
 
   const now = runtime.now();
-  const failAll = async (failure: ProbeFailure) => {
-    for (const w of candidates) result.workloads[w] = { status: "Failure", reason: failure.message, errorCode: failure.errorCode, alert: failure.alert };
+  const details: Partial<Record<Workload, string>> = {};
+  const fail = (w: Workload, failure: ProbeFailure) => {
+    result.workloads[w] = { status: "Failure", reason: failure.message, errorCode: failure.errorCode, alert: failure.alert };
+    details[w] = failure.detail;
   };
+  const failAll = (failure: ProbeFailure) => candidates.forEach((w) => fail(w, failure));
+  let ownershipCheckedAt: string | undefined;
 
-  if (org.requireApprovedMailboxes && !mailbox.approved) {
-    await failAll(new ProbeFailure("MailboxNotApproved", "MailboxNotApproved", "The mailbox is not approved."));
-  } else {
+  const lost = candidates.length > 0 ? await lostClaim(runtime, mailbox) : undefined;
+  if (lost) {
+    const stop = mappedElsewhere(lost);
+    failAll(new ProbeFailure(stop.code, stop.code, stop.message, stop.detail));
+  } else if (org.requireApprovedMailboxes && !mailbox.approved) {
+    failAll(new ProbeFailure("MailboxNotApproved", "MailboxNotApproved", "The mailbox is not approved."));
+  } else if (candidates.length > 0) {
     const graph = runtime.graphFor(profile);
     try {
-      const user = await graph.get<GraphUser>(`/users/${encodeURIComponent(mailbox.exchangeUserId ?? mailbox.emailAddress)}?$select=id,mail,userPrincipalName`);
+      const user = await graph.get<GraphUser>(`${mailboxUserPath(mailbox)}?$select=id,mail,userPrincipalName`);
       result.exchangeUserId = user.id;
+      const userPath = mailboxUserPath({ exchangeUserId: user.id, emailAddress: mailbox.emailAddress });
+      const stamp = await readOwnershipStamp(graph, userPath);
+      const verdict = ownershipVerdict(stamp, runtime.settings.deploymentId);
+      if (verdict === "another" && options.takeOwnership !== true) {
+        const stop = anotherOrganization(stamp!);
+        throw new ProbeFailure(stop.code, stop.code, `${stop.message} Test & Enable with takeOwnership: true to take it over.`, stop.detail);
+      }
       for (const w of candidates) {
         try {
-          await probeWorkload(graph, w, user.id, runtime.settings.deploymentId, options.takeOwnership === true);
+          await probeWorkload(graph, w, user.id);
           result.workloads[w] = { status: "Success" };
         } catch (error) {
-          const failure = probeFailure(error);
-          result.workloads[w] = { status: "Failure", reason: failure.message, errorCode: failure.errorCode, alert: failure.alert };
+          fail(w, probeFailure(error));
         }
       }
+      if (candidates.some((w) => result.workloads[w]!.status === "Success")) {
+        if (verdict !== "ours") await writeOwnershipStamp(graph, userPath, runtime.settings.deploymentId);
+        ownershipCheckedAt = new Date(now).toISOString();
+      }
     } catch (error) {
-      await failAll(probeFailure(error));
+      failAll(probeFailure(error));
     }
   }
 
@@ -126,8 +138,8 @@ export async function testAndEnable(runtime: Runtime, mailbox: Mailbox, options:
     const state: Partial<WorkloadState> = passed
       ? { enabled: true, status: "Success", lastError: undefined, transientFailures: 0, nextSlot: now, dueAt: now }
       : { enabled: false, status: "Failure", dueAt: null, lastError: { code: probe.errorCode ?? "TestFailed", message: probe.reason ?? "", at } };
-    await runtime.mailboxes.patch(mailbox.id, { workload: { name: w, state }, ...(result.exchangeUserId ? { exchangeUserId: result.exchangeUserId } : {}) });
-    if (!passed && probe.alert) await raiseAlert(runtime, probe.alert, { mailbox, profile, workload: w, errorCode: probe.errorCode });
+    await runtime.mailboxes.patch(mailbox.id, { workload: { name: w, state }, ...(result.exchangeUserId ? { exchangeUserId: result.exchangeUserId } : {}), ...(ownershipCheckedAt ? { ownershipCheckedAt } : {}) });
+    if (!passed && probe.alert) await raiseAlert(runtime, probe.alert, { mailbox, profile, workload: w, errorCode: probe.errorCode, detail: details[w] });
   }
   if (candidates.length > 0 && candidates.every((w) => result.workloads[w]!.status === "Success")) {
     await raiseAlert(runtime, "TestAndEnableSucceeded", { mailbox, profile, detail: candidates.join(", ") });

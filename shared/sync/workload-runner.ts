@@ -1,6 +1,7 @@
 /**
  * The cycle skeleton every workload shares: check the mailbox may run → take a connection slot of
- * its profile → run the workload's engine → decide the next run → queue it → store the outcome.
+ * its profile → check this record and deployment still own the mailbox (sync/mailbox-guard.ts) →
+ * run the workload's engine → decide the next run → queue it → store the outcome.
  * Workloads differ only in their engine.
  *
  * Mutual exclusion comes from Service Bus sessions (one message per mailbox at a time); the slot
@@ -20,6 +21,7 @@ import type { CycleReport } from "../telemetry/cycle-report.js";
 import { currentTraceparent } from "../telemetry/telemetry.js";
 import { raiseAlert } from "../alerts/alert-service.js";
 import { applyFailure, interpretError, storeOutcome, successState, type CycleFailure } from "./cycle-outcome.js";
+import { guardCycle } from "./mailbox-guard.js";
 
 export interface CycleContext {
   runtime: Runtime;
@@ -83,7 +85,14 @@ export async function runWorkload(runtime: Runtime, engine: WorkloadEngine, mess
     result = { end: { kind: "throttled", retryAfterMs: connectionWaitMs + Math.floor(Math.random() * connectionWaitMs) } };
   } else {
     try {
-      result = await engine.run({ runtime, mailbox, profile, graph: runtime.graphFor(profile), counter, startedAt });
+      const context: CycleContext = { runtime, mailbox, profile, graph: runtime.graphFor(profile), counter, startedAt };
+      const guard = await guardCycle(context);
+      if (guard.stopped) {
+        // Every workload of the mailbox was disabled: nothing to queue.
+        return { ...base, outcome: "failed", reason: "disabled", errorCode: guard.stopped, graphRequests: counter.requests, durationMs: runtime.now() - startedAt };
+      }
+      result = await engine.run(context);
+      result = { ...result, mailboxPatch: { ...result.mailboxPatch, ...guard.mailboxPatch } };
     } catch (error) {
       if (error instanceof ConcurrencyConflict) {
         return { ...base, outcome: "superseded", graphRequests: counter.requests, durationMs: runtime.now() - startedAt };

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { maxTransientFailures } from "../../shared/domain/error-classification.js";
 import { ownershipStampId } from "../../shared/graph/ownership-stamp.js";
+import { actEngine } from "../../shared/sync/act/act-engine.js";
 import { handleDeadLetter } from "../../shared/sync/dead-letter.js";
 import { startApiServer } from "../support/api-server.js";
 import { startSyncHarness, type SyncHarness } from "../support/sync-harness.js";
@@ -96,19 +97,46 @@ describe("alerts", () => {
     expect((await alerts(`mailboxId=${mb.id}&level=Error`)).map((a) => a.code)).toEqual(["SecureConnectionFailed"]);
   });
 
-  it("another deployment's ownership stamp fails ACT unless the admin takes ownership", async () => {
+  it("another deployment's ownership stamp fails Test & Enable for every workload unless the admin takes ownership", async () => {
     const mb = await enabledMailbox("shared-owner", { methods: { act: "ServerSideSync" } });
     await h.runtime.graph.patch(`/users/${mb.exchangeUserId}/mailFolders/inbox`, { singleValueExtendedProperties: [{ id: ownershipStampId, value: "fabrikam-prod" }] });
     const refused = await api.call("POST", `mailboxes/${mb.id}/test-and-enable`);
-    expect(refused.body.workloads.act).toMatchObject({ status: "Failure", errorCode: "OwnedByAnotherOrganization" });
-    expect(refused.body.workloads.incoming).toEqual({ status: "Success" });
+    for (const w of ["incoming", "act"]) {
+      expect(refused.body.workloads[w]).toMatchObject({ status: "Failure", errorCode: "OwnedByAnotherOrganization" });
+      expect(refused.body.mailbox.workloads[w]).toMatchObject({ enabled: false, status: "Failure" });
+    }
     expect((await alerts(`mailboxId=${mb.id}`)).map((a) => a.code)).toContain("OwnedByAnotherOrganization");
     const taken = await api.call("POST", `mailboxes/${mb.id}/test-and-enable`, { takeOwnership: true });
-    expect(taken.body.workloads.act).toEqual({ status: "Success" });
+    expect(taken.body.workloads).toMatchObject({ incoming: { status: "Success" }, act: { status: "Success" } });
     const inbox = await h.runtime.graph.get<{ singleValueExtendedProperties: Array<{ value: string }> }>(
       `/users/${mb.exchangeUserId}/mailFolders/inbox?$expand=singleValueExtendedProperties($filter=id eq '${ownershipStampId}')`,
     );
     expect(inbox.singleValueExtendedProperties[0]!.value).toBe("contoso-prod");
+  });
+
+  it("Test & Enable of a mailbox with no ACT stamps it too: the stamp is the whole mailbox's", async () => {
+    const mb = await enabledMailbox("mail-only");
+    const inbox = await h.runtime.graph.get<{ singleValueExtendedProperties?: Array<{ value: string }> }>(
+      `/users/${mb.exchangeUserId}/mailFolders/inbox?$expand=singleValueExtendedProperties($filter=id eq '${ownershipStampId}')`,
+    );
+    expect(inbox.singleValueExtendedProperties?.[0]?.value).toBe("contoso-prod");
+  });
+
+  it("when another deployment takes the mailbox over, this deployment's next cycle of any workload stops every workload, with the alert", async () => {
+    const mb = await enabledMailbox("taken-over", { methods: { act: "ServerSideSync" } });
+    await h.runtime.graph.patch(`/users/${mb.exchangeUserId}/mailFolders/inbox`, { singleValueExtendedProperties: [{ id: ownershipStampId, value: "fabrikam-prod" }] });
+    // Test & Enable has just read the stamp: a cycle within the check interval does not re-read it.
+    expect(await h.runIncoming(mb.id)).toMatchObject({ outcome: "completed", graphRequests: 2 });
+    clock += 5 * 60 * 1000;
+    const stopped = await h.runIncoming(mb.id);
+    expect(stopped).toMatchObject({ outcome: "failed", reason: "disabled", errorCode: "OwnedByAnotherOrganization" });
+    const mailbox = (await api.call("GET", `mailboxes/${mb.id}`)).body;
+    for (const w of ["incoming", "act"]) {
+      expect(mailbox.workloads[w]).toMatchObject({ enabled: false, status: "Failure", nextRunAt: null, lastError: { code: "OwnedByAnotherOrganization" } });
+    }
+    expect((await h.runCycle(actEngine, mb.id)).reason).toBe("disabled");
+    const [alert] = (await alerts(`mailboxId=${mb.id}`)).filter((a) => a.code === "OwnedByAnotherOrganization");
+    expect(alert!.cause).toMatch(/incoming email, outgoing email, and appointments, contacts and tasks/);
   });
 
   it("mail over 150 MB raises the email-too-large warning once an hour", async () => {

@@ -41,7 +41,8 @@ describe("telemetry", () => {
     await metricReader.forceFlush();
 
     const [record] = logRecords.getFinishedLogRecords().filter((r) => String(r.body).startsWith("cycle incoming"));
-    expect(record!.attributes).toMatchObject({ mailboxId: mb.id, workload: "incoming", outcome: "completed", items: 1, graphRequests: 2 });
+    // Two deltas (Inbox, Sent Items), and — a mailbox's first cycle — reading and setting the ownership stamp.
+    expect(record!.attributes).toMatchObject({ mailboxId: mb.id, workload: "incoming", outcome: "completed", items: 1, graphRequests: 4 });
     const names = metricExporter.getMetrics().flatMap((m) => m.scopeMetrics.flatMap((s) => s.metrics.map((x) => x.descriptor.name)));
     expect(names).toEqual(expect.arrayContaining(["sync.cycles", "sync.items", "sync.cycle.duration", "sync.latency"]));
     expect(spans.getFinishedSpans().map((s) => s.name)).toContain("cycle incoming");

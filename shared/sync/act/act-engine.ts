@@ -20,7 +20,6 @@ import { GraphRequestError } from "../../graph/graph-errors.js";
 import type { ActLink } from "../../storage/act-link-repository.js";
 import type { CycleContext, EngineResult, WorkloadEngine } from "../workload-runner.js";
 import { actAdapters, type ActAdapter, type ActItem } from "./act-adapters.js";
-import { checkOwnership } from "./act-ownership.js";
 import { pullChanges } from "./act-pull.js";
 
 export interface TypeResult {
@@ -36,7 +35,6 @@ export const actEngine: WorkloadEngine = {
   async run(context: CycleContext): Promise<EngineResult> {
     const { runtime, mailbox } = context;
     const user = `/users/${encodeURIComponent(mailbox.exchangeUserId ?? mailbox.emailAddress)}`;
-    await checkOwnership(context.graph, user, runtime.settings.deploymentId);
     const filters = await runtime.syncFilters.forOwner(mailbox.ownerId);
     let items = 0;
     for (const type of actRecordTypes) {

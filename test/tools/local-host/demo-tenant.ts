@@ -8,6 +8,7 @@ import type { Environment } from "../../../shared/config/settings.js";
 import { newMailbox } from "../../../shared/domain/mailbox.js";
 import { defaultPolling, newProfile, type EmailServerProfile } from "../../../shared/domain/profile.js";
 import type { Runtime } from "../../../shared/runtime.js";
+import { createMailbox, MappingConflict, saveMailbox } from "../../../shared/sync/mailbox-mapping.js";
 import { startMailFlow } from "../exchange-simulator/demo.js";
 import type { ExchangeSimulator } from "../exchange-simulator/index.js";
 
@@ -98,11 +99,17 @@ export async function seedLocalMailboxes(runtime: Runtime, mailboxes: LocalMailb
       },
       now,
     );
-    if (await runtime.mailboxes.create(mailbox)) continue;
-    // The simulator is new each run: its delta links from an earlier run mean nothing, so start over.
-    if (profileId === "demo") {
-      for (const folder of ["inbox", "sentitems"]) await runtime.cursors.remove(id, "incoming", folder);
-      await runtime.mailboxes.put({ ...mailbox, processEmailsFrom: undefined });
+    // Through the mailbox index, as the API maps mailboxes: an address (or owner) an admin mapped to
+    // another mailbox stays there, and is not seeded a second time.
+    try {
+      if (await createMailbox(runtime, mailbox)) continue;
+      // The simulator is new each run: its delta links from an earlier run mean nothing, so start over.
+      if (profileId === "demo") {
+        for (const folder of ["inbox", "sentitems"]) await runtime.cursors.remove(id, "incoming", folder);
+        await saveMailbox(runtime, { ...mailbox, processEmailsFrom: undefined });
+      }
+    } catch (error) {
+      if (!(error instanceof MappingConflict)) throw error;
     }
   }
 }
