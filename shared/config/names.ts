@@ -28,7 +28,7 @@ export const tableNames = {
   alerts: "alerts",
   /** Organization settings (one row). */
   orgSettings: "orgsettings",
-  /** Email address → mailbox id: one Exchange mailbox maps to one mailbox record. */
+  /** Per email address: the mailbox that holds it (one Exchange mailbox, one mailbox record) and the CRM records that hold it (the address book). */
   mailboxAddresses: "mailboxaddresses",
   /** Leased connection slots per profile: the profile's max concurrent connections. */
   connectionSlots: "connectionslots",

@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import type { TableClient } from "@azure/data-tables";
 import { tableNames } from "../config/names.js";
+import { normaliseAddress } from "../domain/party-records.js";
 import { hasStatus, type StorageAccount } from "./storage-account.js";
 
 export class AddressConflict extends Error {
@@ -18,7 +19,8 @@ export class AddressConflict extends Error {
   }
 }
 
-const keyOf = (address: string) => createHash("sha256").update(address.trim().toLowerCase()).digest("base64url");
+/** The partition of an address: hashed, so any address makes a valid key; the address book shares it. */
+export const addressKey = (address: string) => createHash("sha256").update(normaliseAddress(address)).digest("base64url");
 
 export class MailboxAddressIndex {
   private readonly table: TableClient;
@@ -29,7 +31,7 @@ export class MailboxAddressIndex {
 
   async holder(address: string): Promise<string | undefined> {
     try {
-      const row = await this.table.getEntity<{ mailboxId: string }>(keyOf(address), "mailbox");
+      const row = await this.table.getEntity<{ mailboxId: string }>(addressKey(address), "mailbox");
       return row.mailboxId;
     } catch (error) {
       if (hasStatus(error, 404)) return undefined;
@@ -42,7 +44,7 @@ export class MailboxAddressIndex {
    * over; throws AddressConflict when another mailbox holds it and `force` is not set.
    */
   async claim(address: string, mailboxId: string, force: boolean): Promise<string | undefined> {
-    const partitionKey = keyOf(address);
+    const partitionKey = addressKey(address);
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         await this.table.createEntity({ partitionKey, rowKey: "mailbox", mailboxId, address: address.toLowerCase() });
@@ -71,7 +73,7 @@ export class MailboxAddressIndex {
 
   /** Frees the address if this mailbox still holds it. */
   async release(address: string, mailboxId: string): Promise<void> {
-    const partitionKey = keyOf(address);
+    const partitionKey = addressKey(address);
     try {
       const row = await this.table.getEntity<{ mailboxId: string }>(partitionKey, "mailbox");
       if (row.mailboxId === mailboxId) await this.table.deleteEntity(partitionKey, "mailbox", { etag: row.etag });
