@@ -31,7 +31,7 @@ export interface RecordKind {
   type: string;
   /** As a message names it: "Contact", "Account". */
   label: string;
-  repository: CrmRecordRepository<Record<string, unknown>>;
+  repository: CrmRecordRepository<Record<string, Record<string, unknown>>>;
   parse(body: unknown, now: number): ParsedBody;
 }
 
