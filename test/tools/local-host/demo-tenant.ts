@@ -98,6 +98,8 @@ export async function seedLocalMailboxes(runtime: Runtime, mailboxes: LocalMailb
       },
       now,
     );
+    // Mapped as PUT /api/mailboxes maps them, so their owners resolve in the address book.
+    await runtime.addresses.claim(address, id, true);
     if (await runtime.mailboxes.create(mailbox)) continue;
     // The simulator is new each run: its delta links from an earlier run mean nothing, so start over.
     if (profileId === "demo") {
