@@ -15,15 +15,7 @@ afterAll(async () => {
   await h?.stop();
 });
 
-async function send(method: string, route: string, body?: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${api.url}/api/${route}`, {
-    method,
-    headers: { ...(body === undefined ? {} : { "Content-Type": "application/json" }), ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined, etag: response.headers.get("etag") };
-}
+const send = (...args: Parameters<Awaited<ReturnType<typeof startApiServer>>["send"]>) => api.send(...args);
 
 const accountBody = (ownerId: string) => ({ ownerId, name: "Fabrikam", emails: [{ address: "info@fabrikam.example", name: "Fabrikam" }], phone: "+1 425 555 0100", website: "https://fabrikam.example", address: { city: "Redmond" } });
 const leadBody = (ownerId: string) => ({ ownerId, firstName: "Lee", lastName: "Gu", company: "Litware", subject: "Volume pricing", emails: [{ address: "lee@litware.example" }] });
