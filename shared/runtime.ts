@@ -11,7 +11,11 @@ import { GraphTokenProvider, type TokenSource } from "./graph/token-provider.js"
 import { ServiceBusWorkQueue } from "./queues/service-bus-sender.js";
 import type { WorkQueueSender } from "./queues/work-queue.js";
 import { ActLinkRepository } from "./storage/act-link-repository.js";
-import { ActRecordRepository } from "./storage/act-record-repository.js";
+import type { DeclaredRecordFields, PartyFieldsByType } from "./domain/party-records.js";
+import { ActRecordRepository, CrmRecordRepository } from "./storage/act-record-repository.js";
+import { AddressBook } from "./storage/address-book.js";
+import { AddressBookIndex } from "./storage/address-book-index.js";
+import { EmailEnabledTypeRepository } from "./storage/email-enabled-type-repository.js";
 import { AlertRepository } from "./storage/alert-repository.js";
 import { AttachmentStore } from "./storage/attachment-store.js";
 import { CrmEmailRepository } from "./storage/crm-email-repository.js";
@@ -49,6 +53,13 @@ export interface Runtime {
   connectionSlots: ConnectionSlots;
   /** The CRM's appointments, contacts and tasks, and which of them sync (per user and type). */
   actRecords: ActRecordRepository;
+  /** Accounts and leads: CRM-only records (not synced with Exchange). */
+  partyRecords: CrmRecordRepository<PartyFieldsByType>;
+  /** Records of the email-enabled types the organization declares; reads any type. */
+  declaredRecords: CrmRecordRepository<Record<string, DeclaredRecordFields>>;
+  emailEnabledTypes: EmailEnabledTypeRepository;
+  /** Email address → the CRM records (and users and queues) it stands for. */
+  addressBook: AddressBook;
   syncFilters: SyncFilterRepository;
   actLinks: ActLinkRepository;
   /** The deployment app's connection (alert notices, and profiles that use the deployment app). */
@@ -73,11 +84,20 @@ export function createRuntime(settings: SyncSettings, options: RuntimeOptions = 
   const graph = new GraphConnection(settings.graph, options.tokens ?? new GraphTokenProvider(settings.graph));
   const perProfile = new Map<string, { key: string; connection: GraphConnection }>();
   const now = options.now ?? Date.now;
+  const mailboxes = new MailboxRepository(storage);
+  const emailEnabledTypes = new EmailEnabledTypeRepository(storage);
+  // Every record repository writes through the one address index, whoever writes (API or ACT sync).
+  const addressIndex = new AddressBookIndex(storage, emailEnabledTypes, () => now());
+  const declaredRecords = new CrmRecordRepository<Record<string, DeclaredRecordFields>>(storage, largeText, () => now(), addressIndex);
+  const addressBook = new AddressBook(addressIndex, emailEnabledTypes, {
+    record: async (type, id) => (await declaredRecords.get(type, id))?.record,
+    mailbox: async (id) => (await mailboxes.get(id))?.mailbox,
+  }, () => now());
   return {
     settings,
     env,
     storage,
-    mailboxes: new MailboxRepository(storage),
+    mailboxes,
     mailboxIndex: new MailboxIndex(storage),
     profiles: new ProfileRepository(storage),
     orgSettings: new OrgSettingsRepository(storage),
@@ -89,7 +109,11 @@ export function createRuntime(settings: SyncSettings, options: RuntimeOptions = 
     failures: new ItemFailureRepository(storage),
     alerts: new AlertRepository(storage),
     connectionSlots: new ConnectionSlots(storage, () => now()),
-    actRecords: new ActRecordRepository(storage, largeText, () => now()),
+    actRecords: new ActRecordRepository(storage, largeText, () => now(), addressIndex),
+    partyRecords: new CrmRecordRepository<PartyFieldsByType>(storage, largeText, () => now(), addressIndex),
+    declaredRecords,
+    emailEnabledTypes,
+    addressBook,
     syncFilters: new SyncFilterRepository(storage),
     actLinks: new ActLinkRepository(storage, largeText),
     graph,

@@ -1,6 +1,8 @@
 /**
- * The records API for the CRM's appointments, contacts and tasks: create, read, replace, delete,
- * and list by owner. One set of handlers serves the three types; each route names its type.
+ * The records API for the CRM's appointments, contacts and tasks (synced with Exchange by the ACT
+ * engine), accounts and leads (CRM-only), and records of declared email-enabled types: create,
+ * read, replace, delete, and list by owner. One set of handlers serves every type; each route
+ * names its type.
  *
  * A PUT replaces the owner and every field (what it leaves out takes its default). Optimistic
  * concurrency is optional: `version` in the body or `If-Match` (the version, as the ETag header
@@ -9,23 +11,64 @@
 import { randomUUID } from "node:crypto";
 import type { HttpResponseInit } from "@azure/functions";
 import type { z } from "zod";
-import type { ActFieldsByType, ActRecord, ActRecordType } from "../domain/act-records.js";
+import type { ActFieldsByType, ActRecordType, CrmRecord } from "../domain/act-records.js";
+import type { PartyRecordType } from "../domain/party-records.js";
 import type { Runtime } from "../runtime.js";
-import { ActRecordConflict } from "../storage/act-record-repository.js";
+import { ActRecordConflict, type CrmRecordRepository } from "../storage/act-record-repository.js";
 import { recordBodies } from "./act-schemas.js";
 import { idParam } from "./admin-schemas.js";
 import { ApiError, json, notFound, pagingQuery, parseOrThrow } from "./http-responses.js";
 import { withContinuation } from "./mailbox-api.js";
+import { accountBody, leadBody, recordOwnFields } from "./party-schemas.js";
 
-const typeNames: Record<ActRecordType, string> = { appointment: "Appointment", contact: "Contact", task: "Task" };
+/** The types with their own routes (`/api/contacts`, `/api/accounts`, ...). */
+export type RecordApiType = ActRecordType | PartyRecordType;
 
-/** What a GET answers; those fields may come back in a PUT body and are ignored there. */
-const readOnlyFields = ["id", "type", "createdAt", "modifiedAt"];
+type ParsedBody = { ownerId: string; version?: number; fields: Record<string, unknown> };
+
+/** What the handlers need to know of a record type. */
+export interface RecordKind {
+  type: string;
+  /** As a message names it: "Contact", "Account". */
+  label: string;
+  repository: CrmRecordRepository<Record<string, Record<string, unknown>>>;
+  parse(body: unknown, now: number): ParsedBody;
+}
+
+const labels: Record<RecordApiType, string> = { appointment: "Appointment", contact: "Contact", task: "Task", account: "Account", lead: "Lead" };
+const bodies: Record<RecordApiType, z.ZodType<{ ownerId: string; version?: number }>> = { ...recordBodies, account: accountBody, lead: leadBody };
+
+/** The body without what a GET answers (those fields may come back in a PUT body and are ignored there). */
+export function withoutOwnFields(body: unknown): unknown {
+  const keep = (name: string) => !recordOwnFields.includes(name) || name === "ownerId" || name === "version";
+  return body !== null && typeof body === "object" && !Array.isArray(body) ? Object.fromEntries(Object.entries(body).filter(([name]) => keep(name))) : body;
+}
+
+export function parseWith(schema: z.ZodType<{ ownerId: string; version?: number }>, body: unknown): ParsedBody {
+  const { ownerId, version, ...fields } = parseOrThrow(schema, withoutOwnFields(body), "body");
+  return { ownerId, version, fields };
+}
+
+export function recordKind(runtime: Runtime, type: RecordApiType): RecordKind {
+  const repository = (type === "account" || type === "lead" ? runtime.partyRecords : runtime.actRecords) as unknown as RecordKind["repository"];
+  return {
+    type,
+    label: labels[type],
+    repository,
+    parse(body, now) {
+      const parsed = parseWith(bodies[type], body);
+      // A task completed without a time was completed now, as To Do records it.
+      const task = parsed.fields as Partial<ActFieldsByType["task"]>;
+      if (type === "task" && task.status === "completed" && !task.completedAt) task.completedAt = new Date(now).toISOString();
+      return parsed;
+    },
+  };
+}
 
 export type ActRecordView = ReturnType<typeof actRecordView>;
 
-export function actRecordView(record: ActRecord) {
-  return { id: record.id, type: record.type, ownerId: record.ownerId, ...record.fields, version: record.version, createdAt: record.createdAt, modifiedAt: record.modifiedAt };
+export function actRecordView(record: CrmRecord) {
+  return { id: record.id, type: record.type, ownerId: record.ownerId, ...(record.fields as object), version: record.version, createdAt: record.createdAt, modifiedAt: record.modifiedAt };
 }
 
 /** A record answer with its version as ETag, for the client's next If-Match. */
@@ -34,27 +77,15 @@ export function actRecordResponse(status: number, view: ActRecordView): HttpResp
   return { ...response, headers: { ...(response.headers as Record<string, string>), ETag: `"${view.version}"` } };
 }
 
-function parseRecordBody<T extends ActRecordType>(type: T, body: unknown, now: number): { ownerId: string; version?: number; fields: ActFieldsByType[T] } {
-  const input = body !== null && typeof body === "object" && !Array.isArray(body) ? Object.fromEntries(Object.entries(body).filter(([name]) => !readOnlyFields.includes(name))) : body;
-  const { ownerId, version, ...rest } = parseOrThrow(recordBodies[type] as z.ZodType<{ ownerId: string; version?: number }>, input, "body");
-  const fields = rest as unknown as ActFieldsByType[T];
-  // A task completed without a time was completed now, as To Do records it.
-  if (type === "task") {
-    const task = fields as ActFieldsByType["task"];
-    if (task.status === "completed" && !task.completedAt) task.completedAt = new Date(now).toISOString();
-  }
-  return { ownerId, version, fields };
-}
-
 /** The version an If-Match asks for: `"3"`, `W/"3"` or `3`; undefined for none or `*`. */
-function ifMatchVersion(header: string | null): number | undefined {
+export function ifMatchVersion(header: string | null): number | undefined {
   if (header === null || header.trim() === "*") return undefined;
   const match = /^\s*(?:W\/)?"?(\d{1,15})"?\s*$/.exec(header);
   if (!match) throw new ApiError(400, "BadRequest", "Invalid header 'If-Match': expected the record's version, as its ETag gives it (for example \"3\").", "If-Match");
   return Number(match[1]);
 }
 
-function expectedVersion(fromBody: number | undefined, ifMatch: string | null): number | undefined {
+export function expectedVersion(fromBody: number | undefined, ifMatch: string | null): number | undefined {
   const fromHeader = ifMatchVersion(ifMatch);
   if (fromBody !== undefined && fromHeader !== undefined && fromBody !== fromHeader) {
     throw new ApiError(400, "BadRequest", `Invalid body parameter 'version': it says ${fromBody} but If-Match says ${fromHeader}.`, "version");
@@ -62,61 +93,84 @@ function expectedVersion(fromBody: number | undefined, ifMatch: string | null): 
   return fromBody ?? fromHeader;
 }
 
-function conflict(type: ActRecordType, id: string, detail: string): ApiError {
-  return new ApiError(409, "Conflict", `${typeNames[type]} '${id}' ${detail}; read it again and retry with its current version.`);
+export function conflict(kind: RecordKind, id: string, detail: string): ApiError {
+  return new ApiError(409, "Conflict", `${kind.label} '${id}' ${detail}; read it again and retry with its current version.`);
 }
 
-async function requireRecord<T extends ActRecordType>(runtime: Runtime, type: T, id: string) {
+async function requireRecord(kind: RecordKind, id: string) {
   const recordId = parseOrThrow(idParam, id, "route");
-  const stored = await runtime.actRecords.get(type, recordId);
-  if (!stored) throw notFound(typeNames[type], recordId);
+  const stored = await kind.repository.get(kind.type, recordId);
+  if (!stored) throw notFound(kind.label, recordId);
   return stored;
 }
 
-export async function createActRecord<T extends ActRecordType>(runtime: Runtime, type: T, body: unknown): Promise<ActRecordView> {
-  const now = runtime.now();
-  const { ownerId, fields } = parseRecordBody(type, body, now);
-  const at = new Date(now).toISOString();
-  const record = { type, id: randomUUID(), ownerId, fields, createdAt: at, modifiedAt: at, version: 1 } as ActRecord<T>;
+/** Writes a new record with the given id; false when one exists already. */
+export async function createWithId(runtime: Runtime, kind: RecordKind, id: string, parsed: ParsedBody): Promise<ActRecordView | undefined> {
+  const at = new Date(runtime.now()).toISOString();
+  const record: CrmRecord<string, Record<string, unknown>> = { type: kind.type, id, ownerId: parsed.ownerId, fields: parsed.fields, createdAt: at, modifiedAt: at, version: 1 };
+  return (await kind.repository.create(record)) ? actRecordView(record) : undefined;
+}
+
+export async function createActRecord(runtime: Runtime, type: RecordApiType, body: unknown): Promise<ActRecordView> {
+  const kind = recordKind(runtime, type);
+  const id = randomUUID();
   // A fresh UUID never exists; if it somehow did, nothing was overwritten.
-  if (!(await runtime.actRecords.create(record))) throw new ApiError(409, "Conflict", `${typeNames[type]} '${record.id}' already exists; send the request again.`);
-  return actRecordView(record);
+  const created = await createWithId(runtime, kind, id, kind.parse(body, runtime.now()));
+  if (!created) throw new ApiError(409, "Conflict", `${kind.label} '${id}' already exists; send the request again.`);
+  return created;
 }
 
-export async function getActRecord(runtime: Runtime, type: ActRecordType, id: string): Promise<ActRecordView> {
-  return actRecordView((await requireRecord(runtime, type, id)).record);
+export async function getActRecord(runtime: Runtime, type: RecordApiType, id: string): Promise<ActRecordView> {
+  return getRecord(recordKind(runtime, type), id);
 }
 
-export async function updateActRecord<T extends ActRecordType>(runtime: Runtime, type: T, id: string, body: unknown, ifMatch: string | null): Promise<ActRecordView> {
+export async function getRecord(kind: RecordKind, id: string): Promise<ActRecordView> {
+  return actRecordView((await requireRecord(kind, id)).record);
+}
+
+export async function updateActRecord(runtime: Runtime, type: RecordApiType, id: string, body: unknown, ifMatch: string | null): Promise<ActRecordView> {
+  const kind = recordKind(runtime, type);
   const recordId = parseOrThrow(idParam, id, "route");
-  const { ownerId, version, fields } = parseRecordBody(type, body, runtime.now());
-  const expected = expectedVersion(version, ifMatch);
-  const { record, etag } = await requireRecord(runtime, type, recordId);
-  if (expected !== undefined && expected !== record.version) throw conflict(type, recordId, `is at version ${record.version}, not ${expected}`);
+  return replaceRecord(kind, recordId, kind.parse(body, runtime.now()), ifMatch);
+}
+
+/** Replaces an existing record's owner and fields (404 when there is none). */
+export async function replaceRecord(kind: RecordKind, recordId: string, parsed: ParsedBody, ifMatch: string | null): Promise<ActRecordView> {
+  const expected = expectedVersion(parsed.version, ifMatch);
+  const { record, etag } = await requireRecord(kind, recordId);
+  if (expected !== undefined && expected !== record.version) throw conflict(kind, recordId, `is at version ${record.version}, not ${expected}`);
   try {
     // The etag of the read above: a change between that read and this write is a 409, not lost.
-    const updated = await runtime.actRecords.update({ ...record, ownerId, fields }, expected === undefined ? undefined : etag);
+    const updated = await kind.repository.update({ ...record, ownerId: parsed.ownerId, fields: parsed.fields }, expected === undefined ? undefined : etag);
     return actRecordView(updated.record);
   } catch (error) {
-    if (error instanceof ActRecordConflict) throw conflict(type, recordId, "changed while it was being written");
+    if (error instanceof ActRecordConflict) throw conflict(kind, recordId, "changed while it was being written");
     throw error;
   }
 }
 
-export async function deleteActRecord(runtime: Runtime, type: ActRecordType, id: string, ifMatch: string | null): Promise<void> {
+export async function deleteActRecord(runtime: Runtime, type: RecordApiType, id: string, ifMatch: string | null): Promise<void> {
+  return deleteRecord(recordKind(runtime, type), id, ifMatch);
+}
+
+export async function deleteRecord(kind: RecordKind, id: string, ifMatch: string | null): Promise<void> {
   const expected = ifMatchVersion(ifMatch);
-  const { record, etag } = await requireRecord(runtime, type, id);
-  if (expected !== undefined && expected !== record.version) throw conflict(type, record.id, `is at version ${record.version}, not ${expected}`);
+  const { record, etag } = await requireRecord(kind, id);
+  if (expected !== undefined && expected !== record.version) throw conflict(kind, record.id, `is at version ${record.version}, not ${expected}`);
   try {
-    await runtime.actRecords.remove(type, record.id, expected === undefined ? undefined : etag);
+    await kind.repository.remove(kind.type, record.id, expected === undefined ? undefined : etag);
   } catch (error) {
-    if (error instanceof ActRecordConflict) throw conflict(type, record.id, "changed while it was being deleted");
+    if (error instanceof ActRecordConflict) throw conflict(kind, record.id, "changed while it was being deleted");
     throw error;
   }
 }
 
-export async function listActRecords(runtime: Runtime, type: ActRecordType, query: Record<string, string>) {
+export async function listActRecords(runtime: Runtime, type: RecordApiType, query: Record<string, string>) {
+  return listRecords(recordKind(runtime, type), query);
+}
+
+export async function listRecords(kind: RecordKind, query: Record<string, string>) {
   const { ownerId, pageSize, continuationToken } = parseOrThrow(pagingQuery.extend({ ownerId: idParam }), query, "query");
-  const page = await withContinuation(() => runtime.actRecords.listPage(type, ownerId, { pageSize, continuationToken }));
+  const page = await withContinuation(() => kind.repository.listPage(kind.type, ownerId, { pageSize, continuationToken }));
   return { items: page.items.map(actRecordView), continuationToken: page.continuationToken ?? null };
 }

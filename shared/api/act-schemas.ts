@@ -36,12 +36,12 @@ const zonedTime = z
   .strict();
 const dateOnly = z.string().refine((value) => /^\d{4}-\d{2}-\d{2}$/.test(value) && isWallClock(`${value}T00:00`), "must be a real date like 2026-03-02");
 const isoInstant = z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString());
-const address = z.object({ address: z.email().max(320), name: z.string().max(256).optional() }).strict();
+export const address = z.object({ address: z.email().max(320), name: z.string().max(256).optional() }).strict();
 const itemBody = z.object({ contentType: z.enum(["text", "html"]), content: z.string().max(4 * 1024 * 1024) }).strict();
 const subject = z.string().trim().min(1, "must not be empty").max(255);
-const shortText = (max: number) => z.string().trim().min(1).max(max);
+export const shortText = (max: number) => z.string().trim().min(1).max(max);
 const dayOfWeek = z.enum(["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]);
-const common = { ownerId: idParam, version: z.number().int().min(1).optional() };
+export const common = { ownerId: idParam, version: z.number().int().min(1).optional() };
 
 /**
  * Graph's patternedRecurrence. Graph itself answers 0 for the numbers a pattern does not use and
@@ -116,10 +116,10 @@ export const appointmentBody = z
     if (a.isAllDay && ianaZone(a.start.timeZone) !== ianaZone(a.end.timeZone)) ctx.addIssue({ code: "custom", path: ["end", "timeZone"], message: "must be the start's time zone for an all-day appointment" });
   });
 
-const postalAddress = z
+export const postalAddress = z
   .object({ street: z.string().max(400).optional(), city: shortText(128).optional(), state: shortText(128).optional(), postalCode: shortText(40).optional(), countryOrRegion: shortText(128).optional() })
   .strict();
-const phone = z.string().trim().max(64).regex(/\d/, "must be a phone number");
+export const phone = z.string().trim().max(64).regex(/\d/, "must be a phone number");
 
 export const contactBody = z
   .object({

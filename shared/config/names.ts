@@ -28,7 +28,7 @@ export const tableNames = {
   alerts: "alerts",
   /** Organization settings (one row). */
   orgSettings: "orgsettings",
-  /** Claims: email address → mailbox id and CRM owner → mailbox id (one Exchange mailbox ↔ one mailbox record ↔ one owner). */
+  /** Per email address and per CRM owner: the claims (address → mailbox id, owner → mailbox id; one Exchange mailbox ↔ one mailbox record ↔ one owner) and, beside an address's claim, the CRM records that hold the address (the address book). */
   mailboxAddresses: "mailboxaddresses",
   /** Leased connection slots per profile: the profile's max concurrent connections. */
   connectionSlots: "connectionslots",

@@ -88,14 +88,17 @@ export interface ActFieldsByType {
   task: TaskFields;
 }
 
-export interface ActRecord<T extends ActRecordType = ActRecordType> {
+/** A CRM record of any type: the owner, the fields of its type, a version per change. */
+export interface CrmRecord<T extends string = string, F = unknown> {
   type: T;
   id: string;
-  /** The CRM user who owns the record: their mailbox is where it syncs. */
+  /** The CRM user who owns the record: for ACT types, their mailbox is where it syncs. */
   ownerId: string;
-  fields: ActFieldsByType[T];
+  fields: F;
   createdAt: string;
   modifiedAt: string;
   /** Increases on every change (optimistic concurrency for the API and the sync). */
   version: number;
 }
+
+export type ActRecord<T extends ActRecordType = ActRecordType> = CrmRecord<T, ActFieldsByType[T]>;

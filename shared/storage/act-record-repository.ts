@@ -1,5 +1,7 @@
 /**
- * The CRM's appointments, contacts and tasks in Table Storage (`actrecords`).
+ * The CRM's records in Table Storage (`actrecords`): appointments, contacts and tasks (the ACT
+ * engine syncs them), accounts and leads, and records of the email-enabled types an organization
+ * declares. One repository for all of them: the types differ only in their fields.
  *
  * A record lives in its owner's partition, `<type>|<owner>`, so the ACT engine reads all of a
  * mailbox owner's records of a type with one partition query per cycle. An index row per id,
@@ -14,24 +16,34 @@
  *
  * The field JSON and the body go through the large-text store (blobs named per write, so a write
  * that loses a race never overwrites the winner's text): nothing is truncated.
+ *
+ * Every write tells the address book (when given one) before and after it writes the record, so the
+ * addresses of email-enabled records resolve to them: see address-book-index.ts.
  */
 import { randomUUID } from "node:crypto";
 import type { TableClient } from "@azure/data-tables";
 import type { ContainerClient } from "@azure/storage-blob";
 import { blobContainers, tableNames } from "../config/names.js";
-import type { ActRecord, ActRecordType } from "../domain/act-records.js";
+import type { ActFieldsByType, CrmRecord } from "../domain/act-records.js";
+import type { RecordAddressIndex } from "./address-book-index.js";
 import { loadTextField, storeTextFields, type LargeTextStore } from "./large-text-store.js";
 import { ConcurrencyConflict } from "./mailbox-repository.js";
 import { hasStatus, type StorageAccount } from "./storage-account.js";
 
-export interface StoredActRecord<T extends ActRecordType = ActRecordType> {
-  record: ActRecord<T>;
+/** Record types and their fields: the ACT types, the party types, or declared types (free JSON). */
+type FieldsMap = object;
+type TypeOf<M extends FieldsMap> = keyof M & string;
+type RecordOf<M extends FieldsMap, T extends TypeOf<M>> = CrmRecord<T, M[T]>;
+
+export interface StoredRecord<M extends FieldsMap, T extends TypeOf<M> = TypeOf<M>> {
+  record: RecordOf<M, T>;
   etag: string;
 }
+export type StoredActRecord<T extends TypeOf<ActFieldsByType> = TypeOf<ActFieldsByType>> = StoredRecord<ActFieldsByType, T>;
 
 /** The record changed (or was deleted) since it was read: read it again and decide again. */
 export class ActRecordConflict extends ConcurrencyConflict {
-  constructor(type: ActRecordType, id: string) {
+  constructor(type: string, id: string) {
     super(id);
     this.name = "ActRecordConflict";
     this.message = `The ${type} ${id} changed while it was being written.`;
@@ -44,8 +56,8 @@ type ReadRow = Row & { etag: string };
 const indexRowKey = "owner";
 /** Keys may not hold / \ # ? or control characters; percent-encoding keeps any id safe and `|` unambiguous. */
 const key = (value: string) => encodeURIComponent(value);
-const ownerPartition = (type: ActRecordType, ownerId: string) => `${type}|${key(ownerId)}`;
-const indexPartition = (type: ActRecordType, id: string) => `id|${type}|${key(id)}`;
+const ownerPartition = (type: string, ownerId: string) => `${type}|${key(ownerId)}`;
+const indexPartition = (type: string, id: string) => `id|${type}|${key(id)}`;
 const text = (row: Record<string, unknown>, name: string) => (typeof row[name] === "string" ? (row[name] as string) : "");
 const isMarked = (row: Record<string, unknown>) => text(row, "movingTo") !== "" || text(row, "movedFrom") !== "";
 /** Concurrent writers settle within a few rounds; more means something keeps rewriting the record. */
@@ -61,7 +73,7 @@ async function unlessStatus<T>(statuses: number[], call: Promise<T>): Promise<T 
   }
 }
 
-export class ActRecordRepository {
+export class CrmRecordRepository<M extends FieldsMap> {
   private readonly table: TableClient;
   private readonly blobs: ContainerClient;
 
@@ -69,19 +81,20 @@ export class ActRecordRepository {
     storage: StorageAccount,
     private readonly largeText: LargeTextStore,
     private readonly now: () => number,
+    private readonly addressIndex?: RecordAddressIndex,
   ) {
     this.table = storage.table(tableNames.actRecords);
     this.blobs = storage.container(blobContainers.largeText);
   }
 
-  async get<T extends ActRecordType>(type: T, id: string): Promise<StoredActRecord<T> | undefined> {
+  async get<T extends TypeOf<M>>(type: T, id: string): Promise<StoredRecord<M, T> | undefined> {
     const row = await this.locate(type, id);
     return row ? this.stored<T>(row) : undefined;
   }
 
   /** Every record of the owner and type (the engine's one query per cycle), in id order. */
-  async listForOwner<T extends ActRecordType>(type: T, ownerId: string): Promise<ActRecord<T>[]> {
-    const records: ActRecord<T>[] = [];
+  async listForOwner<T extends TypeOf<M>>(type: T, ownerId: string): Promise<RecordOf<M, T>[]> {
+    const records: RecordOf<M, T>[] = [];
     let continuationToken: string | undefined;
     do {
       const page = await this.listPage(type, ownerId, { pageSize: 1000, continuationToken });
@@ -92,7 +105,7 @@ export class ActRecordRepository {
   }
 
   /** One page of the owner's records of a type, in id order (the records API's list). */
-  async listPage<T extends ActRecordType>(type: T, ownerId: string, options: { pageSize: number; continuationToken?: string }): Promise<{ items: ActRecord<T>[]; continuationToken?: string }> {
+  async listPage<T extends TypeOf<M>>(type: T, ownerId: string, options: { pageSize: number; continuationToken?: string }): Promise<{ items: RecordOf<M, T>[]; continuationToken?: string }> {
     const filter = `PartitionKey eq '${ownerPartition(type, ownerId).replace(/'/g, "''")}'`;
     const pages = this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } }).byPage({ maxPageSize: options.pageSize, continuationToken: options.continuationToken });
     const next = await pages.next();
@@ -112,7 +125,7 @@ export class ActRecordRepository {
    * Creates the record as given (version, times and all). Returns false when a record with the id
    * exists, so a retried create is harmless; a create that stopped halfway is finished.
    */
-  async create(record: ActRecord): Promise<boolean> {
+  async create(record: RecordOf<M, TypeOf<M>>): Promise<boolean> {
     const index = { partitionKey: indexPartition(record.type, record.id), rowKey: indexRowKey, ownerId: record.ownerId };
     let claimed = false;
     for (let attempt = 0; attempt < maxAttempts && !claimed; attempt++) {
@@ -129,8 +142,10 @@ export class ActRecordRepository {
     }
     if (!claimed) return false;
     const { row, blobs } = await this.toRow(record);
+    const staged = await this.addressIndex?.stage({ type: record.type, id: record.id, version: record.version, before: async () => undefined, after: record });
     try {
       await this.table.createEntity(row);
+      await staged?.settle();
       return true;
     } catch (error) {
       await this.deleteBlobs(blobs);
@@ -144,18 +159,21 @@ export class ActRecordRepository {
    * it fails with ActRecordConflict (a ConcurrencyConflict) when the record changed since that read;
    * without one the last writer wins, still one version at a time. A new owner moves the record.
    */
-  async update<T extends ActRecordType>(record: ActRecord<T>, etag?: string): Promise<StoredActRecord<T>> {
+  async update<T extends TypeOf<M>>(record: RecordOf<M, T>, etag?: string): Promise<StoredRecord<M, T>> {
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
       const current = await this.locate(record.type, record.id);
       if (!current || (etag !== undefined && current.etag !== etag)) throw new ActRecordConflict(record.type, record.id);
-      const next: ActRecord<T> = {
+      const next: RecordOf<M, T> = {
         ...record,
         version: Number(current.version) + 1,
         createdAt: text(current, "createdAt"),
         modifiedAt: new Date(this.now()).toISOString(),
       };
       try {
-        return text(current, "ownerId") === next.ownerId ? await this.replace(current, next) : await this.move(current, next);
+        const staged = await this.addressIndex?.stage({ type: next.type, id: next.id, version: next.version, before: async () => (await this.stored(current)).record, after: next });
+        const written = text(current, "ownerId") === next.ownerId ? await this.replace(current, next) : await this.move(current, next);
+        await staged?.settle();
+        return written;
       } catch (error) {
         if (error instanceof ActRecordConflict && etag === undefined) continue;
         throw error;
@@ -165,23 +183,25 @@ export class ActRecordRepository {
   }
 
   /** Deletes the record; false when there was none. With an etag, ActRecordConflict if it changed. */
-  async remove(type: ActRecordType, id: string, etag?: string): Promise<boolean> {
+  async remove(type: TypeOf<M>, id: string, etag?: string): Promise<boolean> {
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
       const current = await this.locate(type, id);
       if (!current) return false;
       if (etag !== undefined && current.etag !== etag) throw new ActRecordConflict(type, id);
+      const staged = await this.addressIndex?.stage({ type, id, version: Number(current.version) + 1, before: async () => (await this.stored(current)).record, after: undefined });
       if (!(await unlessStatus([404, 412], this.table.deleteEntity(current.partitionKey, current.rowKey, { etag: current.etag })))) {
         if (etag !== undefined) throw new ActRecordConflict(type, id);
         continue;
       }
       await unlessStatus([404], this.table.deleteEntity(indexPartition(type, id), indexRowKey));
       await this.deleteBlobs(this.blobsOf(current));
+      await staged?.settle();
       return true;
     }
     throw new ActRecordConflict(type, id);
   }
 
-  private async replace<T extends ActRecordType>(current: ReadRow, next: ActRecord<T>): Promise<StoredActRecord<T>> {
+  private async replace<T extends TypeOf<M>>(current: ReadRow, next: RecordOf<M, T>): Promise<StoredRecord<M, T>> {
     const { row, blobs } = await this.toRow(next);
     try {
       const result = await this.table.updateEntity(row, "Replace", { etag: current.etag });
@@ -194,7 +214,7 @@ export class ActRecordRepository {
     }
   }
 
-  private async move<T extends ActRecordType>(current: ReadRow, next: ActRecord<T>): Promise<StoredActRecord<T>> {
+  private async move<T extends TypeOf<M>>(current: ReadRow, next: RecordOf<M, T>): Promise<StoredRecord<M, T>> {
     const { type, id } = next;
     const from = text(current, "ownerId");
     let markedEtag: string;
@@ -232,7 +252,7 @@ export class ActRecordRepository {
   }
 
   /** The record's current row, settling a move left half-done (by a crash or a concurrent writer). */
-  private async locate(type: ActRecordType, id: string): Promise<ReadRow | undefined> {
+  private async locate(type: TypeOf<M>, id: string): Promise<ReadRow | undefined> {
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
       const index = await this.indexOwner(type, id);
       if (!index) return undefined;
@@ -255,7 +275,7 @@ export class ActRecordRepository {
   }
 
   /** The index points at the moved row: drop the old row if it still waits for this move, else undo it. */
-  private async finishMove(type: ActRecordType, id: string, from: string, moved: ReadRow): Promise<void> {
+  private async finishMove(type: TypeOf<M>, id: string, from: string, moved: ReadRow): Promise<void> {
     const old = await this.read(ownerPartition(type, from), key(id));
     if (old && text(old, "movingTo") !== text(moved, "ownerId")) {
       // The old row was written after the move claimed it: that write wins, as the mover decides too.
@@ -270,11 +290,11 @@ export class ActRecordRepository {
     await unlessStatus([404, 412], this.table.updateEntity({ partitionKey: moved.partitionKey, rowKey: moved.rowKey, movedFrom: "" }, "Merge", { etag: moved.etag }));
   }
 
-  private async pointIndex(type: ActRecordType, id: string, ownerId: string): Promise<void> {
+  private async pointIndex(type: TypeOf<M>, id: string, ownerId: string): Promise<void> {
     await this.table.upsertEntity({ partitionKey: indexPartition(type, id), rowKey: indexRowKey, ownerId }, "Replace");
   }
 
-  private async indexOwner(type: ActRecordType, id: string): Promise<{ ownerId: string; etag: string } | undefined> {
+  private async indexOwner(type: TypeOf<M>, id: string): Promise<{ ownerId: string; etag: string } | undefined> {
     const row = await this.read(indexPartition(type, id), indexRowKey);
     return row ? { ownerId: text(row, "ownerId"), etag: row.etag } : undefined;
   }
@@ -283,7 +303,7 @@ export class ActRecordRepository {
     return (await unlessStatus([404], this.table.getEntity<Record<string, unknown>>(partitionKey, rowKey))) as ReadRow | undefined;
   }
 
-  private async toRow(record: ActRecord, marks: { movedFrom?: string } = {}): Promise<{ row: Row; blobs: string[] }> {
+  private async toRow(record: CrmRecord, marks: { movedFrom?: string } = {}): Promise<{ row: Row; blobs: string[] }> {
     const { body, ...rest } = record.fields as unknown as Record<string, unknown> & { body?: { contentType: string; content: string } };
     const texts: Record<string, string> = { fields: JSON.stringify(rest) };
     if (body) texts.body = body.content;
@@ -304,7 +324,7 @@ export class ActRecordRepository {
     return { row, blobs: this.blobsOf(stored) };
   }
 
-  private async stored<T extends ActRecordType>(row: ReadRow): Promise<StoredActRecord<T>> {
+  private async stored<T extends TypeOf<M>>(row: ReadRow): Promise<StoredRecord<M, T>> {
     const fields = JSON.parse(await loadTextField(this.largeText, row, "fields")) as Record<string, unknown>;
     const contentType = text(row, "bodyContentType");
     if (contentType) fields.body = { contentType, content: await loadTextField(this.largeText, row, "body") };
@@ -316,7 +336,7 @@ export class ActRecordRepository {
       createdAt: text(row, "createdAt"),
       modifiedAt: text(row, "modifiedAt"),
       version: Number(row.version),
-    } as unknown as ActRecord<T>;
+    } as unknown as RecordOf<M, T>;
     return { record, etag: row.etag };
   }
 
@@ -329,3 +349,6 @@ export class ActRecordRepository {
     await Promise.all(names.map((name) => this.blobs.getBlockBlobClient(name).deleteIfExists().catch(() => undefined)));
   }
 }
+
+/** The ACT engine's view: appointments, contacts and tasks. */
+export class ActRecordRepository extends CrmRecordRepository<ActFieldsByType> {}

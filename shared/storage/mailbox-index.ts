@@ -23,6 +23,8 @@ export class ClaimConflict extends Error {
 /** Address claims keep the row key they had before owners were indexed, so existing rows still count. */
 const rowKeyOf = (claim: MailboxClaim) => (claim.kind === "address" ? "mailbox" : "owner");
 const partitionOf = (claim: MailboxClaim) => createHash("sha256").update(claimKey(claim)).digest("base64url");
+/** The partition of an address's claim; the address book keeps its rows for the address in the same partition. */
+export const addressKey = (address: string) => partitionOf({ kind: "address", address });
 const rowOf = (claim: MailboxClaim, mailboxId: string) => ({ partitionKey: partitionOf(claim), rowKey: rowKeyOf(claim), mailboxId, ...(claim.kind === "address" ? { address: claimKey(claim) } : {}) });
 
 export class MailboxIndex {

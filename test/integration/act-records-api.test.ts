@@ -20,16 +20,7 @@ afterAll(async () => {
 
 const collections: Record<ActRecordType, string> = { appointment: "appointments", contact: "contacts", task: "tasks" };
 
-/** Like api.call, with request headers and the response's headers. */
-async function send(method: string, route: string, body?: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${api.url}/api/${route}`, {
-    method,
-    headers: { ...(body === undefined ? {} : { "Content-Type": "application/json" }), ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined, etag: response.headers.get("etag") };
-}
+const send = (...args: Parameters<Awaited<ReturnType<typeof startApiServer>>["send"]>) => api.send(...args);
 
 const appointmentBody = (ownerId: string) => ({
   ownerId,

@@ -8,7 +8,13 @@ import { serveHttpFunctions, type LocalHttpServer } from "../tools/local-host/ht
 
 const functionsDir = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../functions");
 
-export async function startApiServer(runtime: Runtime): Promise<LocalHttpServer & { call(method: string, route: string, body?: unknown): Promise<{ status: number; body: any }> }> {
+export interface ApiServer extends LocalHttpServer {
+  call(method: string, route: string, body?: unknown): Promise<{ status: number; body: any }>;
+  /** Like call, with request headers (If-Match) and the response's ETag. */
+  send(method: string, route: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; etag: string | null }>;
+}
+
+export async function startApiServer(runtime: Runtime): Promise<ApiServer> {
   hostFunctionsLocally();
   for (const file of readdirSync(functionsDir).filter((f) => f.endsWith(".ts"))) await import(pathToFileURL(path.join(functionsDir, file)).href);
   setRuntime(runtime);
@@ -23,6 +29,15 @@ export async function startApiServer(runtime: Runtime): Promise<LocalHttpServer 
       });
       const text = await response.text();
       return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    },
+    async send(method, route, body, headers = {}) {
+      const response = await fetch(`${server.url}/api/${route}`, {
+        method,
+        headers: { ...(body === undefined ? {} : { "Content-Type": "application/json" }), ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : undefined, etag: response.headers.get("etag") };
     },
   };
 }

@@ -1,0 +1,12 @@
+/** DELETE /api/leads/{id}: delete a lead (204); If-Match makes it conditional. */
+import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
+import { deleteActRecord } from "../shared/api/act-record-api.js";
+import { respond } from "../shared/api/http-responses.js";
+import { defineFunction } from "../shared/hosting/function-registry.js";
+import { getRuntime } from "../shared/runtime.js";
+
+export async function deleteLeadHandler(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  return respond(async () => { await deleteActRecord(await getRuntime(), "lead", request.params.id ?? "", request.headers.get("if-match")); return { status: 204 }; }, context);
+}
+
+defineFunction({ kind: "http", name: "deleteLead", route: "leads/{id}", methods: ["DELETE"], handler: deleteLeadHandler });
