@@ -4,6 +4,7 @@
  * sync, its state and its alerts.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { actEngine } from "../../shared/sync/act/act-engine.js";
 import { allEmails, startSyncHarness, type SyncHarness } from "../support/sync-harness.js";
 
 let h: SyncHarness;
@@ -42,6 +43,16 @@ describe("documented Graph errors", () => {
     expect(report).toMatchObject({ outcome: "completed" });
     expect(await subjects(mb.id)).toEqual(["After", "Before"]);
     expect((await h.mailbox(mb.id)).workloads.incoming).toMatchObject({ status: "Success", transientFailures: 0 });
+  });
+
+  it("appointments, contacts and tasks share the rule: a 400 syncStateNotFound on their delta restarts it", async () => {
+    const mb = await h.addMailbox("act-state", { act: true });
+    expect((await h.runCycle(actEngine, mb.id)).outcome).toBe("completed");
+    h.sim.injectFault({ mailbox: mb.address, pathIncludes: "deltatoken", status: 400, code: "syncStateNotFound", message: "The sync state generation is not found.", times: "forever" });
+    const report = await h.runCycle(actEngine, mb.id);
+    h.sim.clearFaults();
+    expect(report.outcome).toBe("completed");
+    expect((await h.mailbox(mb.id)).workloads.act).toMatchObject({ status: "Success", transientFailures: 0 });
   });
 
   it("a 410 without a body restarts the folder, and one that persists is reported by its status, never as the client's JSON error", async () => {
