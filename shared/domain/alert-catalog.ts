@@ -2,6 +2,7 @@
  * Where to add a new alert: here. Every alert the product raises, with its level and, in plain
  * words, what happened and what to do. Pure: the text is built from ids and codes, never from mail.
  */
+import { maxRetryDelayMs } from "./schedule.js";
 import type { Workload } from "./workloads.js";
 
 export type AlertLevel = "Error" | "Warning" | "Information";
@@ -27,14 +28,29 @@ interface CatalogEntry {
 const workloadName = (w?: Workload) => (w === "incoming" ? "incoming email" : w === "outgoing" ? "outgoing email" : w === "act" ? "appointments, contacts and tasks" : "synchronization");
 const mailbox = (f: AlertFacts) => f.mailboxAddress ?? "the mailbox";
 const code = (f: AlertFacts) => (f.errorCode ? ` (${f.errorCode})` : "");
+const retryCapMinutes = maxRetryDelayMs / 60_000;
 
 export const alertCatalog = {
   SecureConnectionFailed: {
     level: "Error",
     about: "mailbox",
     title: (f) => `A secure connection to Exchange Online failed for ${mailbox(f)}`,
-    cause: (f) => `The connection to Microsoft Graph or the login authority could not be established or was reset${code(f)}, repeatedly.`,
-    fix: () => "Check that the Function App can reach graph.microsoft.com and login.microsoftonline.com (or the sovereign cloud's endpoints in GRAPH_ENDPOINT and LOGIN_AUTHORITY_HOST), then Test & Enable the mailbox.",
+    cause: (f) => `The connection to Microsoft Graph could not be established, was reset or timed out${code(f)}, repeatedly. Nothing was disabled: ${workloadName(f.workload)} keeps retrying (less often the longer it lasts, at least every ${retryCapMinutes} minutes).`,
+    fix: () => "Check that the Function App can reach graph.microsoft.com (or the sovereign cloud's endpoint in GRAPH_ENDPOINT): outbound network rules, DNS, proxy. Sync resumes by itself once it can.",
+  },
+  ExchangeUnavailable: {
+    level: "Error",
+    about: "mailbox",
+    title: (f) => `Exchange Online keeps failing for ${mailbox(f)}`,
+    cause: (f) => `Microsoft Graph answered ${workloadName(f.workload)} requests with server errors${code(f)}, repeatedly. This is the service's outage, not the mailbox's: nothing was disabled, and the workload keeps retrying (less often the longer it lasts, at least every ${retryCapMinutes} minutes).`,
+    fix: () => "Nothing to change here: sync resumes by itself when Exchange Online answers again. If it lasts, check Exchange Online in the Microsoft 365 service health dashboard.",
+  },
+  LoginAuthorityUnavailable: {
+    level: "Error",
+    about: "profile",
+    title: (f) => `The login authority is not issuing tokens for email server profile ${f.profileName ?? ""}`.trimEnd(),
+    cause: (f) => `The Microsoft identity platform did not answer, timed out, or answered with server errors or throttling${code(f)}, repeatedly. This is the platform's outage, not a problem with the profile's credentials: nothing was disabled, and the profile's mailboxes keep retrying (less often the longer it lasts, at least every ${retryCapMinutes} minutes).`,
+    fix: () => "Nothing to change in the profile: sync resumes by itself when the login authority answers again. If it lasts, check Microsoft Entra in the Azure service health dashboard and that the Function App can reach login.microsoftonline.com (or LOGIN_AUTHORITY_HOST). A mailbox whose Test & Enable failed meanwhile needs Test & Enable again.",
   },
   MailboxNotApproved: {
     level: "Warning",
@@ -89,8 +105,15 @@ export const alertCatalog = {
     level: "Error",
     about: "mailbox",
     title: (f) => `${workloadName(f.workload)} for ${mailbox(f)} was disabled after repeated failures`,
-    cause: (f) => `The ${workloadName(f.workload)} workload failed 10 times in a row, 5 minutes apart${code(f)}.`,
-    fix: () => "Check Exchange Online service health and the error code in the mailbox's last error, then Test & Enable the mailbox.",
+    cause: (f) => `The ${workloadName(f.workload)} workload failed 10 times in a row, 5 minutes apart, with an error of this mailbox's own${code(f)} (not an outage of Exchange Online or the login authority, which never disables a mailbox).`,
+    fix: () => "Look up the error code in the mailbox's last error (GET /api/mailboxes/{id}), correct what it names in the mailbox or its folders, then Test & Enable the mailbox.",
+  },
+  MailboxFull: {
+    level: "Error",
+    about: "mailbox",
+    title: (f) => `${mailbox(f)} is over its storage quota`,
+    cause: (f) => `Exchange Online refused to store items in this mailbox because it has reached its quota${code(f)}. Nothing was disabled: ${workloadName(f.workload)} is retried (less often the longer it lasts, at least every ${retryCapMinutes} minutes) and pending email waits.`,
+    fix: () => "Free space in the mailbox (empty Deleted Items, archive or delete old mail) or raise its quota or licence in Exchange Online. Sync resumes by itself.",
   },
   ProfileMajorityFailing: {
     level: "Error",

@@ -2,9 +2,15 @@
  * Which file decides whether an error is permanent: this one.
  *
  * Graph response (status, error code), network failure or token endpoint failure → one cause →
- * what it does to the workload: postpone (throttling, not a failure), retry (transient), or disable
- * (permanent), for one mailbox or for every mailbox of the profile (a server error). Pure: values
- * in, values out; error message text is never read.
+ * what it does to the workload, for one mailbox or for every mailbox of the profile (a server error):
+ * - postpone: throttling, not a failure;
+ * - backOff: the platform's outage (Graph or the login authority unreachable, timing out, 5xx) or a
+ *   condition that clears without an admin (mailbox over quota): counted and retried later and later,
+ *   never disabled; the alert says what is going on once it lasts;
+ * - retry: a transient failure that is the mailbox's own: retried, and the 10th in a row disables;
+ * - disable: permanent (wrong credentials, missing consent or permission, no such mailbox).
+ * Pure: values in, values out; error message text is never read; codes match whatever their casing
+ * (Microsoft's docs spell `syncStateNotFound` where Exchange answers `SyncStateNotFound`).
  */
 import type { AlertCode } from "./alert-catalog.js";
 
@@ -18,21 +24,24 @@ export type FailureCause =
   | "AccessDenied"
   | "MailboxNotEnabled"
   | "MailboxNotFound"
+  | "MailboxFull"
   | "SyncStateLost"
   | "ServerBusy"
   | "NetworkFailure"
   | "ItemRejected"
   | "Unknown";
 
-export type FailureAction = "postpone" | "retry" | "disable";
+export type FailureAction = "postpone" | "backOff" | "retry" | "disable";
 export type FailureScope = "server" | "mailbox" | "item";
 
 export interface Classification {
   cause: FailureCause;
   action: FailureAction;
   scope: FailureScope;
-  /** The alert raised when the failure disables the workload (now, or after the last retry). */
+  /** The alert raised when the failure disables the workload, or when a back-off has lasted. */
   alert: AlertCode;
+  /** backOff only: the failure in a row (1 = the first) from which the alert is raised. */
+  alertFrom?: number;
 }
 
 /** What the edges report: a Graph answer (status 0 = no answer) or a token endpoint failure. */
@@ -40,56 +49,79 @@ export type FailureFacts =
   | { source: "graph"; status: number; code: string }
   | { source: "token"; status: number; code: string; oauthError: string };
 
-/** Transient failures retried 5 minutes apart this many times; the next one counts as permanent. */
+/**
+ * Transient failures of the mailbox's own are retried 5 minutes apart this many times; the next one
+ * counts as permanent. A platform outage raises its alert at this count instead, and goes on.
+ */
 export const maxTransientFailures = 10;
 
 const rule = (cause: FailureCause, action: FailureAction, scope: FailureScope, alert: AlertCode): Classification => ({ cause, action, scope, alert });
+const outage = (cause: FailureCause, scope: FailureScope, alert: AlertCode): Classification => ({ ...rule(cause, "backOff", scope, alert), alertFrom: maxTransientFailures });
+
+/** A set of codes looked up whatever their casing. */
+const codes = (...values: string[]) => new Set(values.map((v) => v.toLowerCase()));
 
 /** AADSTS codes that mean the app's identity or secret is wrong (fix the profile's credential). */
-const credentialCodes = new Set([
+const credentialCodes = codes(
   "AADSTS7000215", // invalid client secret
   "AADSTS7000222", // client secret expired
   "AADSTS700027", // client assertion (certificate) failed validation
   "AADSTS700016", // application not found in the tenant
   "AADSTS7000112", // application disabled
   "AADSTS700024", // client assertion not within its valid time range
-]);
-const tenantCodes = new Set(["AADSTS90002", "AADSTS90072", "AADSTS900023"]);
-const mailboxNotEnabledCodes = new Set(["MailboxNotEnabledForRESTAPI", "MailboxNotSupportedForRESTAPI", "ErrorMailboxStoreUnavailable"]);
-const mailboxNotFoundCodes = new Set(["ErrorInvalidUser", "ErrorNonExistentMailbox", "ResourceNotFound", "Request_ResourceNotFound"]);
-const syncStateCodes = new Set(["SyncStateNotFound", "SyncStateInvalid", "resyncRequired"]);
-const sendingLimitCodes = new Set(["ErrorExceededMessageLimit", "ErrorQuotaExceeded", "ErrorSubmissionQuotaExceeded", "SubmissionQuotaExceeded"]);
-const itemCodes = new Set(["ErrorInvalidRecipients", "ErrorMessageSizeExceeded", "ErrorInvalidRequest", "RequestBodyTooLarge"]);
+);
+const tenantCodes = codes("AADSTS90002", "AADSTS90072", "AADSTS900023");
+const credentialOAuthErrors = codes("invalid_client", "unauthorized_client");
+/** OAuth errors by which the login authority says it is the one failing (RFC 6749 §5.2, Entra). */
+const authorityOutageOAuthErrors = codes("temporarily_unavailable", "server_error");
+const mailboxNotEnabledCodes = codes("MailboxNotEnabledForRESTAPI", "MailboxNotSupportedForRESTAPI", "ErrorMailboxStoreUnavailable");
+const mailboxNotFoundCodes = codes("ErrorInvalidUser", "ErrorNonExistentMailbox", "ResourceNotFound", "Request_ResourceNotFound");
+/** Graph's errors table and delta docs: the delta token is gone, start the sync again. */
+const syncStateCodes = codes("syncStateNotFound", "syncStateInvalid", "resyncRequired", "resyncApplyDifferences", "resyncUploadDifferences");
+const sendingLimitCodes = codes("ErrorExceededMessageLimit", "ErrorSubmissionQuotaExceeded", "SubmissionQuotaExceeded");
+/** The mailbox is over its storage quota (Graph's quotaLimitReached, EWS's ErrorQuotaExceeded). */
+const mailboxFullCodes = codes("quotaLimitReached", "ErrorQuotaExceeded");
+const throttlingCodes = codes("activityLimitReached", "throttledRequest", "ApplicationThrottled");
+const itemCodes = codes("ErrorInvalidRecipients", "ErrorMessageSizeExceeded", "ErrorInvalidRequest", "RequestBodyTooLarge");
 
 export function classifyFailure(facts: FailureFacts): Classification {
+  const code = facts.code.toLowerCase();
+  const { status } = facts;
   if (facts.source === "token") {
-    if (facts.status === 0) return rule("AuthorityUnreachable", "retry", "server", "SecureConnectionFailed");
-    if (tenantCodes.has(facts.code)) return rule("TenantNotFound", "disable", "server", "CredentialsInvalid");
-    if (credentialCodes.has(facts.code) || facts.oauthError === "invalid_client" || facts.oauthError === "unauthorized_client") {
-      return rule("InvalidCredentials", "disable", "server", "CredentialsInvalid");
+    // Wrong tenant or credentials are the profile's, whatever the status they came with.
+    if (tenantCodes.has(code)) return rule("TenantNotFound", "disable", "server", "CredentialsInvalid");
+    if (credentialCodes.has(code) || credentialOAuthErrors.has(facts.oauthError.toLowerCase())) return rule("InvalidCredentials", "disable", "server", "CredentialsInvalid");
+    if (status === 0 || status >= 500 || status === 429 || authorityOutageOAuthErrors.has(facts.oauthError.toLowerCase())) {
+      return outage("AuthorityUnreachable", "server", "LoginAuthorityUnavailable");
     }
-    if (facts.status >= 500 || facts.status === 429) return rule("AuthorityUnreachable", "retry", "server", "SecureConnectionFailed");
     return rule("InvalidCredentials", "disable", "server", "CredentialsInvalid");
   }
-  const { status, code } = facts;
-  if (code === "OwnedByAnotherOrganization") return rule("AccessDenied", "disable", "mailbox", "OwnedByAnotherOrganization");
+  if (code === "ownedbyanotherorganization") return rule("AccessDenied", "disable", "mailbox", "OwnedByAnotherOrganization");
   if (sendingLimitCodes.has(code)) return rule("SendingLimitReached", "postpone", "mailbox", "SendingLimitReached");
-  if (status === 429) return rule("Throttled", "postpone", "mailbox", "TransientFailuresExhausted");
-  if (status === 0) return rule("NetworkFailure", "retry", "mailbox", "SecureConnectionFailed");
-  if (syncStateCodes.has(code) || status === 410) return rule("SyncStateLost", "retry", "mailbox", "TransientFailuresExhausted");
+  // 509 Bandwidth Limit Exceeded is Graph's throttling too: wait, never count it as a failure.
+  if (status === 429 || status === 509 || throttlingCodes.has(code)) return rule("Throttled", "postpone", "mailbox", "TransientFailuresExhausted");
+  if (mailboxFullCodes.has(code) || status === 507) return { ...rule("MailboxFull", "backOff", "mailbox", "MailboxFull"), alertFrom: 1 };
+  if (status === 0) return outage("NetworkFailure", "mailbox", "SecureConnectionFailed");
+  if (status === 410 || (status >= 400 && status < 500 && syncStateCodes.has(code))) return rule("SyncStateLost", "retry", "mailbox", "TransientFailuresExhausted");
   if (mailboxNotEnabledCodes.has(code)) return rule("MailboxNotEnabled", "disable", "mailbox", "MailboxLocationUnknown");
-  if (status === 401) return rule("TokenRejected", "retry", "server", "CredentialsInvalid");
+  // The connection already got a new token once and Graph still refused it.
+  if (status === 401) return rule("TokenRejected", "disable", "server", "CredentialsInvalid");
   if (status === 403) return rule("AccessDenied", "disable", "mailbox", "AccessDenied");
   if (status === 404 && mailboxNotFoundCodes.has(code)) return rule("MailboxNotFound", "disable", "mailbox", "MailboxLocationUnknown");
   if (itemCodes.has(code) || status === 413) return rule("ItemRejected", "disable", "item", "EmailRejected");
-  if (status >= 500 || status === 408) return rule("ServerBusy", "retry", "mailbox", "TransientFailuresExhausted");
+  if (status >= 500 || status === 408) return outage("ServerBusy", "mailbox", "ExchangeUnavailable");
   return rule("Unknown", "retry", "mailbox", "TransientFailuresExhausted");
 }
 
-/** A transient failure after the last allowed retry is permanent. */
+/** A transient failure of the mailbox's own after the last allowed retry is permanent. */
 export function escalate(classification: Classification, failuresSoFar: number): Classification {
   if (classification.action === "retry" && failuresSoFar + 1 >= maxTransientFailures) {
     return { ...classification, action: "disable" };
   }
   return classification;
+}
+
+/** Whether a back-off's failure (the `failuresInARow`-th, counting this one) raises its alert. */
+export function backOffAlertDue(classification: Classification, failuresInARow: number): boolean {
+  return classification.action === "backOff" && failuresInARow >= (classification.alertFrom ?? maxTransientFailures);
 }

@@ -3,6 +3,7 @@
  * store what comes back. The due index keeps times as fixed-width strings so that the scheduler's
  * "due at or before now" filter is a plain string comparison in Table Storage.
  */
+import { maxTransientFailures } from "./error-classification.js";
 import type { PollingBounds } from "./profile.js";
 
 /** Sentinel due value for a workload that is not scheduled (disabled, method None, …). */
@@ -32,15 +33,18 @@ export type CycleEnd =
   | { kind: "yielded"; items: number }
   /** Graph asked to wait (429 / Retry-After): not a failure. */
   | { kind: "throttled"; retryAfterMs: number }
-  | { kind: "transientFailure" };
+  /** A failure that is retried; `failures` counts the failures in a row, this one included. */
+  | { kind: "transientFailure"; failures: number };
 
 export const transientRetryDelayMs = 5 * 60 * 1000;
+/** The longest wait between retries of a failure that never disables (a platform outage). */
+export const maxRetryDelayMs = 30 * 60 * 1000;
 const yieldDelayMs = 1_000;
 
 /**
  * Next run of a workload after a cycle: about `defaultSeconds` later, sooner for busy mailboxes and
  * later for quiet ones, within the bounds; at once after a yield; after Retry-After when throttled;
- * in 5 minutes after a transient failure.
+ * after a failure, as retryDelayMs says.
  */
 export function nextRunAfter(now: number, end: CycleEnd, recentItems: number[], bounds: PollingBounds): number {
   switch (end.kind) {
@@ -49,10 +53,20 @@ export function nextRunAfter(now: number, end: CycleEnd, recentItems: number[], 
     case "throttled":
       return now + Math.max(1_000, end.retryAfterMs);
     case "transientFailure":
-      return now + transientRetryDelayMs;
+      return now + retryDelayMs(end.failures);
     case "completed":
       return now + adaptiveIntervalSeconds(recentItems, bounds) * 1000;
   }
+}
+
+/**
+ * The wait after the n-th failure in a row: 5 minutes up to the 10th (the retries a failure of the
+ * mailbox's own gets before it disables), then doubling to a cap of 30 minutes, so an outage of
+ * the platform that never disables anything costs it little and sync resumes soon after it ends.
+ */
+export function retryDelayMs(failuresInARow: number): number {
+  const beyond = Math.max(0, failuresInARow - maxTransientFailures);
+  return Math.min(maxRetryDelayMs, transientRetryDelayMs * 2 ** beyond);
 }
 
 /**

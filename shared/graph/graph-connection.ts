@@ -8,9 +8,8 @@
  * retry the cycle), not by sleeping inside a request.
  */
 import { AuthenticationHandler, Client, HTTPMessageHandler, type AuthenticationProvider } from "@microsoft/microsoft-graph-client";
-import { GraphError } from "@microsoft/microsoft-graph-client";
 import type { GraphSettings } from "../config/settings.js";
-import { GraphRequestError, parseRetryAfter, TokenRequestError } from "./graph-errors.js";
+import { fromGraphClientError, GraphRequestError, parseRetryAfter } from "./graph-errors.js";
 import { MailboxRequestGate, mailboxKeyOf } from "./mailbox-request-gate.js";
 import type { TokenSource } from "./token-provider.js";
 
@@ -127,31 +126,8 @@ export class GraphConnection {
             return (await request.post(body)) as T;
         }
       } catch (error) {
-        throw toGraphRequestError(error);
+        throw fromGraphClientError(error);
       }
     });
   }
-}
-
-function toGraphRequestError(error: unknown): Error {
-  if (error instanceof TokenRequestError || error instanceof GraphRequestError) return error;
-  if (error instanceof GraphError) {
-    if (error.statusCode > 0) {
-      return new GraphRequestError({
-        status: error.statusCode,
-        code: error.code ?? `Http${error.statusCode}`,
-        message: error.message || `Graph answered ${error.statusCode}.`,
-        retryAfterMs: parseRetryAfter(error.headers?.get("Retry-After")),
-        requestId: error.requestId ?? undefined,
-      });
-    }
-    // statusCode -1: no HTTP answer. The client names the native error in `code`.
-    const timedOut = error.code === "TimeoutError" || error.code === "AbortError";
-    return new GraphRequestError({
-      status: 0,
-      code: timedOut ? "Timeout" : "NetworkError",
-      message: timedOut ? "Graph did not answer within the request timeout." : "Graph could not be reached (connection failed or was reset).",
-    });
-  }
-  return new GraphRequestError({ status: 0, code: "NetworkError", message: "Graph could not be reached." });
 }

@@ -1,11 +1,13 @@
 /**
  * What a cycle's end does to the mailbox: success resets the failure count; a postponement
- * (throttling) changes nothing but the next run; a transient failure is counted and retried in 5
- * minutes; a permanent one — or the 10th transient one — disables the workload for the mailbox, or
- * for every mailbox of the profile when the cause is the server's, and raises the catalog's alert.
+ * (throttling) changes nothing but the next run; a failure that is retried is counted and its next
+ * run waits (domain/schedule.ts retryDelayMs); a platform outage (backOff) never disables and raises
+ * its alert once it has lasted; a permanent failure — or the 10th transient one of the mailbox's own
+ * — disables the workload for the mailbox, or for every mailbox of the profile when the cause is
+ * the server's, and raises the catalog's alert.
  */
 import { raiseAlert } from "../alerts/alert-service.js";
-import { classifyFailure, escalate, type Classification } from "../domain/error-classification.js";
+import { backOffAlertDue, classifyFailure, escalate, type Classification } from "../domain/error-classification.js";
 import { workloadBlocker, type Mailbox, type WorkloadState } from "../domain/mailbox.js";
 import type { EmailServerProfile } from "../domain/profile.js";
 import { recordItems, type CycleEnd } from "../domain/schedule.js";
@@ -37,10 +39,10 @@ export function interpretError(error: unknown, failuresSoFar: number): { kind: "
     const retryAfterMs = error instanceof GraphRequestError ? error.retryAfterMs : undefined;
     return { kind: "postpone", end: { kind: "throttled", retryAfterMs: retryAfterMs ?? defaultPostponeMs } };
   }
-  return { kind: "failure", failure: failureFrom(classification, facts.code, error.message) };
+  return { kind: "failure", failure: failureFrom(classification, facts.code, error.message, failuresSoFar + 1) };
 }
 
-function failureFrom(classification: Classification, errorCode: string, message: string): CycleFailure {
+function failureFrom(classification: Classification, errorCode: string, message: string, failuresInARow = 1): CycleFailure {
   return {
     classification,
     errorCode,
@@ -51,7 +53,11 @@ function failureFrom(classification: Classification, errorCode: string, message:
       lastError: { code: errorCode, message, at: new Date(now).toISOString() },
       transientFailures: state.transientFailures + 1,
     }),
-    afterRetry: (runtime, mailbox, profile) => checkProfileMajority(runtime, profile, mailbox),
+    afterRetry: async (runtime, mailbox, profile, workload) => {
+      // An outage goes on without disabling anything: say so once it has lasted (hourly at most).
+      if (backOffAlertDue(classification, failuresInARow)) await raiseAlert(runtime, classification.alert, { mailbox, profile, workload, errorCode });
+      await checkProfileMajority(runtime, profile, mailbox);
+    },
   };
 }
 

@@ -50,7 +50,10 @@ class ProbeFailure extends Error {
 function probeFailure(error: unknown): ProbeFailure {
   if (error instanceof ProbeFailure) return error;
   if (error instanceof GraphRequestError) return new ProbeFailure(error.code, classifyFailure({ source: "graph", status: error.status, code: error.code }).alert, error.message);
-  if (error instanceof TokenRequestError) return new ProbeFailure(error.code, "CredentialsInvalid", error.message);
+  if (error instanceof TokenRequestError) {
+    // An outage of the login authority is not the profile's credentials: name it as what it is.
+    return new ProbeFailure(error.code, classifyFailure({ source: "token", status: error.status, code: error.code, oauthError: error.oauthError }).alert, error.message);
+  }
   throw error;
 }
 

@@ -103,7 +103,7 @@ export async function runWorkload(runtime: Runtime, engine: WorkloadEngine, mess
         result = { end: interpreted.end };
       } else {
         failure = interpreted.failure;
-        result = { end: { kind: "transientFailure" } };
+        result = { end: { kind: "transientFailure", failures: state.transientFailures + 1 } };
       }
     } finally {
       permit.release();

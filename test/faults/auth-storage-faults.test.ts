@@ -27,10 +27,9 @@ describe("token endpoint and storage faults", () => {
         // Tokens in hand stop working, so every worker must go back to the token endpoint.
         s.sim.expireAccessTokens();
       },
-      // Every failed cycle counts towards the 10 in a row that disable the whole profile (finding
-      // 7c), and MSAL itself refuses to call a token endpoint that answered 5xx for the next 60 s
-      // (its throttling cache): 3 rounds of outage, then recovery rounds 20 s apart (≈ 4 more
-      // failures), so the bound is in cycles with room for that minute.
+      // MSAL refuses to call a token endpoint that answered 5xx for the next 60 s (its throttling
+      // cache): 3 rounds of outage, then recovery rounds 20 s apart, so the bound is in cycles
+      // with room for that minute.
       faultRounds: 3,
       mailPerRound: full ? 6 : 3,
       maxRecoveryRounds: 6,
@@ -70,24 +69,39 @@ describe("token endpoint and storage faults", () => {
     expect(row.lost).toBe(0);
   }, 60_000);
 
-  // KNOWN RISK (BENCHMARKS.md, "Findings"): an outage of the token endpoint longer than 10 retries
-  // (10 × 5 minutes in production) escalates to "permanent" with server scope, which disables the
-  // incoming workload of every mailbox of the profile until an admin runs Test & Enable again.
-  (full ? it.fails : it.skip)("the token endpoint down for 10 cycles in a row disables every mailbox of the profile", async () => {
+  // An outage of the identity platform longer than 10 retries (10 × 5 minutes in production) used
+  // to escalate to "permanent" with server scope and disable every mailbox of the profile. It is the
+  // platform's failure, not the tenant's: nothing is disabled, the profile gets one alert, and sync
+  // resumes by itself. The short form drops connections (MSAL does not hold those against the
+  // endpoint); the full form answers 503, which MSAL's throttling cache then blocks for 60 s.
+  it("the token endpoint down for 10+ cycles in a row disables nothing, alerts once and recovers by itself", async () => {
     h = await startFaultHarness({ mailboxes: 4 });
     await h.ledger.some(h.mailboxes, 4);
     await h.round();
-    h.sim.injectFault({ pathIncludes: tokenPath, status: 503, code: "temporarily_unavailable", times: "forever" });
+    h.sim.injectFault(full ? { pathIncludes: tokenPath, status: 503, code: "temporarily_unavailable", times: "forever" } : { pathIncludes: tokenPath, kind: "reset", times: "forever" });
     h.sim.expireAccessTokens();
+    const outcomes: string[] = [];
     for (let r = 0; r < 11; r++) {
       await h.ledger.some(h.mailboxes, 1);
-      await h.round();
+      outcomes.push(...(await h.round()).map((c) => ("reason" in c && c.reason === "disabled" ? "disabled" : c.outcome)));
     }
     h.sim.clearFaults();
-    const { rounds, report } = await h.recover(3);
-    recordRow({ scenario: "token endpoint down for 10+ cycles", report, recoveryCycles: report.ok ? rounds : null, recoverySeconds: null, notes: "11 failed cycles in a row (≈ 55 min in production)", knownBug: "transient token failures escalate to disabling the whole profile" });
+    const endedAt = Date.now();
+    const { rounds, report } = await h.recover(full ? 6 : 3, full ? 20_000 : 0);
+    recordRow({
+      scenario: "token endpoint down for 10+ cycles",
+      report,
+      recoveryCycles: report.ok ? rounds : null,
+      recoverySeconds: Math.round((Date.now() - endedAt) / 100) / 10,
+      notes: `11 failed cycles in a row (≈ 55 min in production; ${full ? "503, then MSAL blocks the endpoint for 60 s" : "connections dropped"}); cycles during the fault: ${[...new Set(outcomes)].map((o) => `${o} ${outcomes.filter((x) => x === o).length}`).join(", ")}`,
+    });
+    expect(outcomes.filter((o) => o !== "failed")).toEqual([]);
     expect(report.disabled).toEqual([]);
-  }, 120_000);
+    expect(report.ok ? [] : report).toEqual([]);
+    const alerts = (await h.runtime.alerts.list({ profileId: "faults", pageSize: 100 })).items.map((a) => a.code);
+    expect(alerts.filter((c) => c === "LoginAuthorityUnavailable")).toHaveLength(1);
+    expect(alerts).not.toContain("CredentialsInvalid");
+  }, 200_000);
 
   it("Azurite stopped mid-cycle and started again with its data", async () => {
     h = await startFaultHarness({ mailboxes: 4 });

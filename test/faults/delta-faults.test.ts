@@ -139,8 +139,36 @@ describe("delta faults", () => {
       recoveryCycles: report.ok ? recovery : null,
       recoverySeconds: null,
       notes: "a message received an hour earlier moved from Archive to Inbox; sync state evicted before the next round",
-      knownBug: "a 410 restart filters by received time and misses mail moved into the folder since the last round",
     });
+    expect(report.ok).toBe(true);
+  }, 60_000);
+
+  // The restart's lower bound must outlive the cycle that found the sync state lost: Process Emails
+  // From has moved on to the last processed email, so a folder that starts again from it would miss
+  // the older message moved in. The restart is a saved cursor, resumed after the failure.
+  it("a message moved into the Inbox, sync state lost, and the restarted round failing before it completes", async () => {
+    h = await startFaultHarness({ mailboxes: 1 });
+    const [a] = h.mailboxes;
+    const filed = h.sim.deliverMessage({ mailbox: a!.address, folder: "archive", subject: "Filed earlier", from: { address: "customer@fabrikam.example" }, internetMessageId: "<filed-before-restart@fabrikam.example>", receivedDateTime: new Date(Date.now() - 3_600_000).toISOString() });
+    await h.ledger.external(a!);
+    await h.round();
+    await h.ledger.external(a!);
+    await h.round();
+    h.sim.moveMessage(a!.address, filed.id, "inbox");
+    h.sim.evictDeltaTokens();
+    // Only a restart's first request carries the received-time filter: both folders' fail once.
+    h.sim.injectFault({ mailbox: a!.address, pathIncludes: "receivedDateTime", status: 503, code: "ServiceUnavailable", times: 2 });
+    const [failed] = await h.round();
+    h.ledger.expected.push({ internetMessageId: "<filed-before-restart@fabrikam.example>", activityId: activityIdFor("<filed-before-restart@fabrikam.example>", "", ""), subject: "Filed earlier", direction: "Incoming", mailboxIds: [a!.id], deliveredAt: Date.now() });
+    const { rounds: recovery, report } = await h.recover(3);
+    recordRow({
+      scenario: "moved into Inbox, then 410, then the restart fails",
+      report,
+      recoveryCycles: report.ok ? recovery : null,
+      recoverySeconds: null,
+      notes: `as "moved into Inbox, then 410", and the restarted rounds' first requests answer 503 once (cycle: ${failed!.outcome})`,
+    });
+    expect(failed!.outcome).toBe("failed");
     expect(report.ok).toBe(true);
   }, 60_000);
 });

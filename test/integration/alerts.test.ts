@@ -82,19 +82,56 @@ describe("alerts", () => {
     expect(profileAlerts.filter((x) => x.code === "CredentialsInvalid")).toHaveLength(1);
   });
 
-  it("ten transient failures in a row disable the workload; the connection alert names the fix", async () => {
+  it("network failures to Graph never disable: the connection alert comes at the 10th in a row, retries back off, and sync resumes by itself", async () => {
     const mb = await enabledMailbox("flaky");
     h.sim.injectFault({ mailbox: mb.address, kind: "reset", times: "forever" });
-    for (let i = 0; i < maxTransientFailures - 1; i++) {
+    const waits: number[] = [];
+    for (let i = 1; i <= maxTransientFailures + 3; i++) {
       const report = await h.runIncoming(mb.id);
-      expect(report.outcome).toBe("failed");
+      expect(report).toMatchObject({ outcome: "failed", errorCode: "NetworkError" });
+      expect(report.reason).not.toBe("disabled");
+      const codes = (await alerts(`mailboxId=${mb.id}&level=Error`)).map((a) => a.code);
+      expect(codes).toEqual(i < maxTransientFailures ? [] : ["SecureConnectionFailed"]);
+      const state = (await api.call("GET", `mailboxes/${mb.id}`)).body.workloads.incoming;
+      expect(state).toMatchObject({ enabled: true, transientFailures: i });
+      waits.push((Date.parse(state.nextRunAt) - clock) / 60_000);
+      clock = Date.parse(state.nextRunAt);
+    }
+    expect(waits).toEqual([5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 10, 20, 30]);
+    h.sim.clearFaults();
+    expect((await h.runIncoming(mb.id)).outcome).toBe("completed");
+    expect((await api.call("GET", `mailboxes/${mb.id}`)).body.workloads.incoming).toMatchObject({ enabled: true, status: "Success", transientFailures: 0 });
+    const [alert] = await alerts(`mailboxId=${mb.id}&level=Error`);
+    expect(alert!.cause).toMatch(/Nothing was disabled/);
+  });
+
+  it("ten failures in a row that are the mailbox's own disable the workload with the repeated-failures alert", async () => {
+    const mb = await enabledMailbox("broken");
+    h.sim.injectFault({ mailbox: mb.address, status: 400, code: "ErrorInvalidIdMalformed", message: "Id is malformed.", times: "forever" });
+    for (let i = 0; i < maxTransientFailures - 1; i++) {
+      expect((await h.runIncoming(mb.id)).outcome).toBe("failed");
       clock += 5 * 60 * 1000;
     }
     expect((await api.call("GET", `mailboxes/${mb.id}`)).body.workloads.incoming).toMatchObject({ enabled: true, transientFailures: 9 });
     const last = await h.runIncoming(mb.id);
     h.sim.clearFaults();
     expect(last.reason).toBe("disabled");
-    expect((await alerts(`mailboxId=${mb.id}&level=Error`)).map((a) => a.code)).toEqual(["SecureConnectionFailed"]);
+    expect((await api.call("GET", `mailboxes/${mb.id}`)).body.workloads.incoming).toMatchObject({ enabled: false, status: "Failure" });
+    expect((await alerts(`mailboxId=${mb.id}&level=Error`)).map((a) => a.code)).toEqual(["TransientFailuresExhausted"]);
+  });
+
+  it("Test & Enable while the login authority cannot be reached names the outage, not the profile's credentials", async () => {
+    await api.call("PUT", "profiles/outage", { name: "Outage" });
+    const mb = await enabledMailbox("during-outage");
+    await api.call("PUT", `mailboxes/${mb.id}`, { emailAddress: mb.address, profileId: "outage" });
+    h.sim.injectFault({ pathIncludes: "oauth2/v2.0/token", kind: "reset", times: "forever" });
+    h.sim.expireAccessTokens();
+    const result = await api.call("POST", `mailboxes/${mb.id}/test-and-enable`);
+    h.sim.clearFaults();
+    expect(result.body.workloads.incoming).toMatchObject({ status: "Failure", alert: "LoginAuthorityUnavailable" });
+    const codes = (await alerts("profileId=outage&level=Error")).map((a) => a.code);
+    expect(codes).toContain("LoginAuthorityUnavailable");
+    expect(codes).not.toContain("CredentialsInvalid");
   });
 
   it("another deployment's ownership stamp fails Test & Enable for every workload unless the admin takes ownership", async () => {

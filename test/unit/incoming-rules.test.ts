@@ -64,7 +64,7 @@ describe("incoming schedule", () => {
   it("a yielded cycle comes back at once, a throttled one after Retry-After, a failed one in 5 minutes", () => {
     expect(nextRunAfter(now, { kind: "yielded", items: 500 }, [], defaultIncomingPolling)).toBe(now + 1_000);
     expect(nextRunAfter(now, { kind: "throttled", retryAfterMs: 30_000 }, [], defaultIncomingPolling)).toBe(now + 30_000);
-    expect(nextRunAfter(now, { kind: "transientFailure" }, [], defaultIncomingPolling)).toBe(now + 300_000);
+    expect(nextRunAfter(now, { kind: "transientFailure", failures: 1 }, [], defaultIncomingPolling)).toBe(now + 300_000);
   });
 });
 

@@ -4,9 +4,10 @@
  *
  * - Items may repeat and arrive in any order: every write is an upsert keyed by the message.
  * - Updates may carry only changed fields: such an item is read whole unless already linked.
- * - A lost sync state (410 SyncStateNotFound and kin) restarts the folder's delta from the date
- *   the lost chain started with — not from the last round, which would miss older mail moved into
- *   the folder since — and the upserts absorb what is seen again.
+ * - A lost sync state (410, or syncStateNotFound and kin with any 4xx) restarts the folder's delta
+ *   from the date the lost chain started with — not from the last round or Process Emails From,
+ *   which would miss older mail moved into the folder since — and the upserts absorb what is seen
+ *   again. The restart is a saved cursor, so it survives a failure before it completes.
  * - A round that found nothing keeps its old deltaLink: no table write for an idle folder.
  */
 import pLimit from "p-limit";
@@ -119,13 +120,14 @@ export async function syncFolder(
       }
     } catch (error) {
       if (!isSyncStateLost(error) || result.restarted) throw error;
-      // Start the folder again from the chain's own lower bound; upserts absorb repeats.
+      // Start the folder's delta again from the lost chain's own lower bound, not from Process
+      // Emails From: that has moved on to the last processed email, and older mail moved into the
+      // folder since would be missed. The restart is saved before it runs, so a failure or a crash
+      // on the way resumes it with the same bound; upserts keyed by message absorb what is seen again.
       result.restarted = true;
-      const restartFrom = filterFrom;
-      await deps.cursors.remove(target.mailboxId, workload, target.folder);
-      cursor = undefined;
-      etag = undefined;
-      startFrom = restartFrom;
+      const restart: DeltaCursor = { link: initialLink(target, filterFrom), kind: "next", filterFrom, roundStartedAt: new Date(deps.now()).toISOString(), syncedThrough: cursor?.syncedThrough };
+      etag = await deps.cursors.save(target.mailboxId, workload, target.folder, restart, etag);
+      cursor = restart;
     }
   }
 }

@@ -21,7 +21,8 @@ interface FaultMatch {
 
 export type FaultSpec = FaultMatch &
   (
-    | { kind?: "status"; status: number; code?: string; message?: string; retryAfterSeconds?: number }
+    /** `emptyBody`: the status with a JSON content type and no body at all, as some Graph front ends answer. */
+    | { kind?: "status"; status: number; code?: string; message?: string; retryAfterSeconds?: number; emptyBody?: boolean }
     | { kind: "reset" }
     | { kind: "hang"; ms: number }
   );

@@ -56,6 +56,11 @@ export async function handleGraphRequest(context: SimulatorContext, request: Sim
   if (fault?.kind === "reset") return "reset";
   let pendingHangMs = fault?.kind === "hang" ? fault.ms : 0;
   let release: (() => void) | undefined;
+  if (fault && fault.kind !== "hang" && fault.emptyBody) {
+    const headers: Record<string, string> = { "Content-Type": "application/json" };
+    if (fault.retryAfterSeconds !== undefined) headers["Retry-After"] = String(fault.retryAfterSeconds);
+    return { status: fault.status, headers };
+  }
   try {
     if (fault && fault.kind !== "hang") {
       throw new GraphError(
