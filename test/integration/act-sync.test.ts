@@ -180,7 +180,7 @@ describe("appointments as Graph documents them", () => {
     }
   });
 
-  it("an event moved out of the calendar window stays linked and its record follows it; one deleted in Outlook leaves its record in the CRM", async () => {
+  it("an event moved out of the calendar window stays linked and its record follows it; one deleted in Outlook is a deletion", async () => {
     const moved = await appointment({ subject: "Moved far out" });
     const deleted = await appointment({ subject: "Deleted in Outlook" });
     await act();
@@ -196,9 +196,120 @@ describe("appointments as Graph documents them", () => {
     expect(toInstant((await api.call("GET", `appointments/${moved.id}`)).body.start)).toBe(`${inDays(420)}.000Z`);
     expect((await h.runtime.actLinks.forType(user.id, "appointment")).get(moved.id)?.exchangeId).toBe(linkBefore.exchangeId);
 
-    const kept = await api.call("GET", `appointments/${deleted.id}`);
-    expect(kept.status).toBe(200);
-    expect(kept.body).toMatchObject({ subject: "Deleted in Outlook", start: { dateTime: inDays(3), timeZone: "UTC" } });
+    // An open future appointment the user organises: deleted in the CRM too (see "deleted in Outlook").
+    expect((await api.call("GET", `appointments/${deleted.id}`)).status).toBe(404);
+  });
+});
+
+describe("deleted in Outlook", () => {
+  const subjects = (mailbox = user) => eventsOf(mailbox).map((e) => e.subject as string);
+  const eventId = (subject: string) => eventsOf().find((e) => e.subject === subject)!.id as string;
+  // The cycle that creates an item in Exchange, then the one whose delta reports it back: the item
+  // is then one Exchange has told us about, as anything the user deletes later is.
+  const syncedBothWays = async () => {
+    await act();
+    await act();
+  };
+
+  it("an open future appointment the user organises is deleted in the CRM too, and nothing comes back", async () => {
+    const record = await appointment({ subject: "Cancelled by deleting" });
+    await syncedBothWays();
+    h.sim.deleteEvent(user.address, eventId("Cancelled by deleting"));
+    expect((await act()).outcome).toBe("completed");
+    await act();
+    expect(subjects()).not.toContain("Cancelled by deleting");
+    expect((await api.call("GET", `appointments/${record.id}`)).status).toBe(404);
+  });
+
+  it("an appointment the CRM keeps is not created again by the next cycles, until it changes in the CRM", async () => {
+    // Organised by someone else: server-side sync leaves the record in the CRM.
+    const record = await appointment({ subject: "Pat's workshop", organizer: { address: "pat@fabrikam.example", name: "Pat" } });
+    await syncedBothWays();
+    h.sim.deleteEvent(user.address, eventId("Pat's workshop"));
+    expect((await act()).outcome).toBe("completed");
+    await act();
+    expect(subjects()).not.toContain("Pat's workshop");
+    const kept = await api.call("GET", `appointments/${record.id}`);
+    expect(kept.body).toMatchObject({ subject: "Pat's workshop", version: record.version });
+
+    // A CRM change after the deletion is a deliberate act: the appointment goes to Exchange again.
+    expect((await api.call("PUT", `appointments/${record.id}`, { ...kept.body, location: "Room 9" })).status).toBe(200);
+    await act();
+    await act();
+    expect(eventsOf().filter((e) => e.subject === "Pat's workshop")).toEqual([expect.objectContaining({ location: expect.objectContaining({ displayName: "Room 9" }) })]);
+    expect((await h.runtime.actLinks.forType(user.id, "appointment")).get(record.id)?.exchangeId).toBe(eventId("Pat's workshop"));
+  });
+
+  it("a contact tracked in Outlook and then deleted there stays in the CRM, and out of Outlook until it changes in the CRM", async () => {
+    const contactsNamed = () => (h.sim.listContacts(user.address) as Array<{ id: string; surname: string }>).filter((c) => c.surname === "Deleted-Once");
+    h.sim.createContact(user.address, { givenName: "Robin", surname: "Deleted-Once", emailAddresses: [{ address: "robin@fabrikam.example" }], categories: [trackedCategory] });
+    await act();
+    const record = (await recordsOf("contacts")).find((r) => r.lastName === "Deleted-Once")!;
+    expect(record).toMatchObject({ firstName: "Robin", status: "active" });
+    h.sim.deleteContact(user.address, contactsNamed()[0]!.id);
+    await act();
+    await act();
+    expect(contactsNamed()).toEqual([]);
+    expect((await api.call("GET", `contacts/${record.id}`)).body).toMatchObject({ lastName: "Deleted-Once", version: record.version });
+    await api.call("PUT", `contacts/${record.id}`, { ...record, jobTitle: "Buyer" });
+    await act();
+    expect(contactsNamed()).toEqual([expect.objectContaining({ jobTitle: "Buyer" })]);
+  });
+
+  it("an open task deleted in To Do is deleted in the CRM; a completed one the CRM keeps", async () => {
+    await api.call("PUT", `sync-filters/${user.id}/task`, { enabled: true, criteria: { status: "any" } });
+    try {
+      const open = await api.call("POST", "tasks", { ownerId: user.id, subject: "Open, deleted in To Do", status: "notStarted" });
+      const done = await api.call("POST", "tasks", { ownerId: user.id, subject: "Done, deleted in To Do", status: "completed", completedAt: new Date().toISOString() });
+      await syncedBothWays();
+      const tasksTitled = (title: string) => (h.sim.listTasks(user.address) as Array<{ id: string; title: string }>).filter((t) => t.title === title);
+      for (const title of ["Open, deleted in To Do", "Done, deleted in To Do"]) h.sim.deleteTask(user.address, tasksTitled(title)[0]!.id);
+      await act();
+      await act();
+      expect([...tasksTitled("Open, deleted in To Do"), ...tasksTitled("Done, deleted in To Do")]).toEqual([]);
+      expect((await api.call("GET", `tasks/${open.body.id}`)).status).toBe(404);
+      expect((await api.call("GET", `tasks/${done.body.id}`)).body).toMatchObject({ status: "completed", version: 1 });
+    } finally {
+      await api.call("PUT", `sync-filters/${user.id}/task`, { enabled: true });
+    }
+  });
+
+  it("a crash while the deletion is taken in, before or after it is recorded, does not bring the item back", async () => {
+    const kept = await appointment({ subject: "Kept through a crash", organizer: { address: "pat@fabrikam.example" } });
+    const gone = await appointment({ subject: "Gone through a crash" });
+    await syncedBothWays();
+    const links = h.runtime.actLinks;
+    const [mark, remove] = [links.markDeletedInExchange.bind(links), links.remove.bind(links)];
+    const killed = () => {
+      throw new Error("worker killed");
+    };
+    try {
+      // Kept in the CRM: the worker dies before the deletion mark is written, then just after.
+      h.sim.deleteEvent(user.address, eventId("Kept through a crash"));
+      links.markDeletedInExchange = killed;
+      await expect(act()).rejects.toThrow("worker killed");
+      links.markDeletedInExchange = async (...args) => {
+        await mark(...args);
+        killed();
+      };
+      await expect(act()).rejects.toThrow("worker killed");
+      links.markDeletedInExchange = mark;
+      // Deleted in the CRM: the worker dies after the record is deleted, before the link goes.
+      h.sim.deleteEvent(user.address, eventId("Gone through a crash"));
+      links.remove = killed;
+      await expect(act()).rejects.toThrow("worker killed");
+      expect((await api.call("GET", `appointments/${gone.id}`)).status).toBe(404);
+    } finally {
+      links.markDeletedInExchange = mark;
+      links.remove = remove;
+    }
+    await act();
+    await act();
+    expect(subjects()).not.toContain("Kept through a crash");
+    expect(subjects()).not.toContain("Gone through a crash");
+    expect((await api.call("GET", `appointments/${kept.id}`)).body).toMatchObject({ version: kept.version });
+    expect((await api.call("GET", `appointments/${gone.id}`)).status).toBe(404);
+    expect((await h.runtime.actLinks.forType(user.id, "appointment")).has(gone.id)).toBe(false);
   });
 });
 

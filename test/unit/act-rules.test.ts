@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { mergeChanges } from "../../shared/domain/act-conflict.js";
+import { afterExchangeDeletion, staysOutOfExchange } from "../../shared/domain/act-deletion.js";
+import type { ActRecord } from "../../shared/domain/act-records.js";
 import { actPollingBounds } from "../../shared/domain/schedule.js";
 import { allDayDate, toInstant } from "../../shared/domain/zoned-time.js";
 import { appointmentAdapter, taskAdapter } from "../../shared/sync/act/act-adapters.js";
@@ -125,5 +127,48 @@ describe("To Do tasks as Graph documents them", () => {
     expect(written.body).toEqual({ contentType: "html", content: "Ask &lt;Pat&gt; about Q3 &amp; Q4<br>before Friday" });
     const readBack = recordFromTask({ id: "t1", ...(written as object) } as never);
     expect(taskAdapter.canonical(readBack)).toEqual(taskAdapter.canonical(fields));
+  });
+});
+
+describe("an item deleted in Exchange (server-side sync's documented rule)", () => {
+  const now = Date.parse("2026-06-01T12:00:00Z");
+  const me = { ownerId: "user-1", mailboxAddress: "Planner@contoso.example", now, syncedVersion: 3 };
+  const at = (iso: string) => ({ dateTime: iso, timeZone: "UTC" });
+  const appointment = {
+    subject: "Review",
+    start: at("2026-06-02T09:00:00"),
+    end: at("2026-06-02T10:00:00"),
+    isAllDay: false,
+    organizer: { address: "planner@contoso.example" },
+    requiredAttendees: [],
+    optionalAttendees: [],
+    status: "scheduled",
+    categories: [],
+  };
+  const weekly = { pattern: { type: "weekly", interval: 1, daysOfWeek: ["monday"] }, range: { type: "noEnd", startDate: "2026-01-05" } };
+  const record = (type: string, fields: object, extra: object = {}) => ({ type, id: "r1", ownerId: "user-1", version: 3, createdAt: "", modifiedAt: "", fields, ...extra }) as unknown as ActRecord;
+  it.each([
+    ["an open future appointment the user organises → deleted in the CRM", record("appointment", appointment), "deleteRecord"],
+    ["… one already started → kept", record("appointment", { ...appointment, start: at("2026-06-01T11:00:00") }), "keepRecord"],
+    ["… a series that started in the past → deleted", record("appointment", { ...appointment, start: at("2026-01-05T09:00:00"), recurrence: weekly }), "deleteRecord"],
+    ["… completed → kept", record("appointment", { ...appointment, status: "completed" }), "keepRecord"],
+    ["… canceled series → kept", record("appointment", { ...appointment, status: "canceled", recurrence: weekly }), "keepRecord"],
+    ["… organised by someone else → kept", record("appointment", { ...appointment, organizer: { address: "pat@fabrikam.example" } }), "keepRecord"],
+    ["… changed in the CRM since the last sync → kept", record("appointment", appointment, { version: 4 }), "keepRecord"],
+    ["… owned by another user by now → kept", record("appointment", appointment, { ownerId: "user-2" }), "keepRecord"],
+    ["an open task → deleted", record("task", { subject: "Call", status: "inProgress", importance: "normal" }), "deleteRecord"],
+    ["a completed task → kept", record("task", { subject: "Call", status: "completed", importance: "normal" }), "keepRecord"],
+    ["an open task changed in the CRM since → kept", record("task", { subject: "Call", status: "notStarted", importance: "normal" }, { version: 5 }), "keepRecord"],
+    ["a contact → always kept", record("contact", { lastName: "Reyes", emails: [], status: "active" }), "keepRecord"],
+  ])("%s", (_name, deleted, outcome) => {
+    expect(afterExchangeDeletion(deleted, me)).toBe(outcome);
+  });
+
+  it.each([
+    ["no deletion mark → pushed as usual", 3, undefined, false],
+    ["deleted in Exchange at this version → held back", 3, 3, true],
+    ["changed in the CRM after the deletion → pushed (created again)", 4, 3, false],
+  ])("%s", (_name, version, deletedAt, held) => {
+    expect(staysOutOfExchange({ version }, deletedAt)).toBe(held);
   });
 });

@@ -1,6 +1,9 @@
 /**
  * One item of an ACT delta page, applied to the CRM: a tracked or linked item creates or updates
- * its record (merged by the conflict rule when the record changed too); a removal unlinks it.
+ * its record (merged by the conflict rule when the record changed too). A linked item deleted in
+ * Exchange deletes its record or leaves it in the CRM, by server-side sync's rule
+ * (domain/act-deletion.ts); a record left in the CRM keeps a deletion mark instead of its link, so
+ * the push does not create it in Exchange again until it changes in the CRM.
  *
  * Two documented delta shapes are read again by id rather than trusted as they come:
  * - a partial item (the docs' calendarView delta samples show events without start and end) is
@@ -15,10 +18,12 @@
 import { createHash } from "node:crypto";
 import { raiseAlert } from "../../alerts/alert-service.js";
 import { mergeChanges } from "../../domain/act-conflict.js";
+import { afterExchangeDeletion } from "../../domain/act-deletion.js";
 import type { ActRecord, ActRecordType, AppointmentFields } from "../../domain/act-records.js";
 import { toInstant } from "../../domain/zoned-time.js";
 import { GraphRequestError } from "../../graph/graph-errors.js";
 import type { ActLink } from "../../storage/act-link-repository.js";
+import { ActRecordConflict, type StoredActRecord } from "../../storage/act-record-repository.js";
 import type { CycleContext } from "../workload-runner.js";
 import { withStamp, type ActAdapter, type ActItem } from "./act-adapters.js";
 
@@ -44,6 +49,8 @@ export interface PullState {
   /** By CRM record id. */
   links: Map<string, ActLink>;
   byExchangeId: Map<string, ActLink>;
+  /** Records deleted in Exchange that the CRM kept: record id → its version then. */
+  deletedInExchange: Map<string, number>;
   /** Series masters read in this pull: a series' occurrences stand for it once. */
   masters: Map<string, ActItem>;
   /** The calendar view's window (ISO instants). */
@@ -71,19 +78,42 @@ export async function applyItem(context: CycleContext, state: PullState, raw: Ac
 }
 
 async function applyRemoval(context: CycleContext, state: PullState, exchangeId: string): Promise<boolean> {
-  const { runtime } = context;
+  const { runtime, mailbox } = context;
   const link = state.byExchangeId.get(exchangeId);
   if (!link) return false;
   if (state.adapter.type === "appointment") {
     const current = await readItem(context, state, exchangeId);
     if (current && state.adapter.missing(current).length === 0 && !inWindow(state, current)) return applyChange(context, state, current);
   }
-  // Deleted in Exchange: the record stays in the CRM, unlinked.
-  await runtime.actLinks.remove(link);
+  // Deleted in Exchange. The order makes a retry safe: until the link is gone or marked, the
+  // cursor has not moved past this removal, and the next attempt decides again from the record.
+  const stored = await runtime.actRecords.get(state.adapter.type, link.recordId);
+  let kept = stored?.record;
+  if (stored && afterExchangeDeletion(stored.record, { syncedVersion: link.crmVersion, ownerId: mailbox.ownerId, mailboxAddress: mailbox.emailAddress, now: runtime.now() }) === "deleteRecord") {
+    kept = await deleteUnlessChanged(context, stored);
+  }
+  if (kept) {
+    await runtime.actLinks.markDeletedInExchange(link, kept.version, new Date(runtime.now()).toISOString());
+    state.deletedInExchange.set(link.recordId, kept.version);
+  } else {
+    await runtime.actLinks.remove(link);
+  }
   state.links.delete(link.recordId);
   state.byExchangeId.delete(exchangeId);
   state.result.changed++;
   return true;
+}
+
+/** Deletes the record; one changed in the CRM meanwhile is kept (returned as it is now). */
+async function deleteUnlessChanged(context: CycleContext, stored: StoredActRecord): Promise<ActRecord | undefined> {
+  const { actRecords } = context.runtime;
+  try {
+    await actRecords.remove(stored.record.type, stored.record.id, stored.etag);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof ActRecordConflict)) throw error;
+    return (await actRecords.get(stored.record.type, stored.record.id))?.record;
+  }
 }
 
 /** Whether an event overlaps the calendar view's window. */
@@ -186,5 +216,6 @@ async function saveLink(context: CycleContext, state: PullState, record: ActReco
   };
   await context.runtime.actLinks.put(link);
   state.links.set(record.id, link);
+  state.deletedInExchange.delete(record.id); // The link replaced its record's deletion mark.
   state.byExchangeId.set(item.id, link);
 }

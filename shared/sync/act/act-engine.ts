@@ -5,13 +5,17 @@
  *
  * - Exchange → CRM: items the user tracked (category "Tracked to CRM") or already linked. A change
  *   on both sides since the last sync is merged by the conflict rule (domain/act-conflict.ts) with
- *   a Warning alert. An item deleted in Exchange unlinks its record; the CRM record stays.
+ *   a Warning alert. A linked item deleted in Exchange deletes its record or leaves it in the CRM
+ *   by server-side sync's rule (domain/act-deletion.ts).
  * - CRM → Exchange: records matching the owner's sync filters are created (found again by their
  *   stamp on a retry, never made twice) or updated; a record that stops matching, or is deleted,
  *   is removed from Exchange — for appointments only when linked, in the future and organised by
- *   the mailbox's user. Appointments without an organizer are not synced and raise an alert.
+ *   the mailbox's user. A record the CRM kept when its item was deleted in Exchange is not created
+ *   again until it changes in the CRM. Appointments without an organizer are not synced and raise
+ *   an alert.
  */
 import { raiseAlert } from "../../alerts/alert-service.js";
+import { staysOutOfExchange } from "../../domain/act-deletion.js";
 import { actRecordTypes, type ActRecord, type ActRecordType, type AppointmentFields } from "../../domain/act-records.js";
 import { actPollingBounds, nextRunAfter } from "../../domain/schedule.js";
 import { isTypeSynced, recordSyncs, type SyncFilter } from "../../domain/sync-filters.js";
@@ -52,9 +56,10 @@ export const actEngine: WorkloadEngine = {
 
 async function syncType(context: CycleContext, adapter: ActAdapter<ActRecordType>, user: string, filters: readonly SyncFilter[]): Promise<TypeResult> {
   const { runtime, mailbox } = context;
-  const links = await runtime.actLinks.forType(mailbox.id, adapter.type);
+  const linkState = await runtime.actLinks.stateOf(mailbox.id, adapter.type);
+  const { links, deletedInExchange } = linkState;
   const collection = await adapter.collection(context.graph, user);
-  const pull = await pullChanges(context, adapter, user, collection, links);
+  const pull = await pullChanges(context, adapter, user, collection, linkState);
   if (pull.yielded) return { pulled: pull.changed, pushed: 0, conflicts: pull.conflicts, yielded: true };
 
   const now = runtime.now();
@@ -65,6 +70,7 @@ async function syncType(context: CycleContext, adapter: ActAdapter<ActRecordType
   for (const record of records) {
     if (now - context.startedAt > runtime.settings.cycleMaxMs) return { pulled: pull.changed, pushed, conflicts: pull.conflicts, yielded: true };
     const link = links.get(record.id);
+    if (!link && staysOutOfExchange(record, deletedInExchange.get(record.id))) continue;
     const inScope = synced && recordSyncs(record, filters, now);
     if (inScope && adapter.type === "appointment" && !(record.fields as AppointmentFields).organizer) {
       await raiseAlert(runtime, "AppointmentWithoutOrganizer", { mailbox, workload: "act", detail: record.id });
@@ -79,7 +85,14 @@ async function syncType(context: CycleContext, adapter: ActAdapter<ActRecordType
     } else if (!inScope && link) {
       await removeFromExchange(context, adapter, collection, link, record);
       pushed++;
+    } else if (!inScope && deletedInExchange.has(record.id)) {
+      // Changed since its deletion in Exchange, but out of scope: nothing to hold back any more.
+      await runtime.actLinks.forgetDeletion(mailbox.id, adapter.type, record.id);
     }
+  }
+  // Records deleted in Exchange and since in the CRM: their marks go too.
+  for (const recordId of deletedInExchange.keys()) {
+    if (!byId.has(recordId)) await runtime.actLinks.forgetDeletion(mailbox.id, adapter.type, recordId);
   }
   // Linked records deleted in the CRM.
   for (const link of links.values()) {

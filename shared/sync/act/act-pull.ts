@@ -4,7 +4,7 @@
  */
 import type { ActRecordType } from "../../domain/act-records.js";
 import { isSyncStateLost } from "../../graph/graph-errors.js";
-import type { ActLink } from "../../storage/act-link-repository.js";
+import type { ActLinkState } from "../../storage/act-link-repository.js";
 import type { CycleContext } from "../workload-runner.js";
 import { calendarWindowFutureDays, calendarWindowPastDays, calendarWindowRestartDays, withStamp, type ActAdapter, type ActItem } from "./act-adapters.js";
 import { applyItem, type PullResult, type PullState } from "./act-apply.js";
@@ -19,7 +19,7 @@ interface DeltaPage {
 
 export type { PullResult } from "./act-apply.js";
 
-export async function pullChanges(context: CycleContext, adapter: ActAdapter<ActRecordType>, user: string, collection: string, links: Map<string, ActLink>): Promise<PullResult> {
+export async function pullChanges(context: CycleContext, adapter: ActAdapter<ActRecordType>, user: string, collection: string, { links, deletedInExchange }: ActLinkState): Promise<PullResult> {
   const { runtime, mailbox } = context;
   const result: PullResult = { changed: 0, conflicts: 0, skipped: 0, yielded: false };
   const stored = (await runtime.cursors.forMailbox(mailbox.id, "act")).get(adapter.type);
@@ -38,19 +38,22 @@ export async function pullChanges(context: CycleContext, adapter: ActAdapter<Act
     collection,
     links,
     byExchangeId: new Map([...links.values()].map((l) => [l.exchangeId, l])),
+    deletedInExchange,
     masters: new Map<string, ActItem>(),
     window: { from: windowStart, to: new Date(Date.parse(windowStart) + (calendarWindowPastDays + calendarWindowFutureDays) * day).toISOString() },
     result,
   };
   let link = cursor?.link ?? deltaStartWithStamp(adapter, collection, user, now);
-  let changed = !cursor || cursor.kind === "next";
+  let advance = !cursor || cursor.kind === "next";
   for (let restarted = false; ; ) {
     try {
       for (;;) {
         const page = await context.graph.get<DeltaPage>(link, { pageSize: runtime.settings.graph.pageSize, utc: true }, context.counter);
-        for (const raw of page.value ?? []) {
-          if (await applyItem(context, state, raw)) changed = true;
-        }
+        for (const raw of page.value ?? []) await applyItem(context, state, raw);
+        // Any item reported moves the cursor, our own writes' echoes too: Exchange reports a
+        // deletion only of items the sync state has seen, so a state kept from before a create
+        // would never report that item's deletion.
+        if ((page.value ?? []).length > 0) advance = true;
         const next = page["@odata.nextLink"];
         if (next) {
           link = next;
@@ -61,7 +64,7 @@ export async function pullChanges(context: CycleContext, adapter: ActAdapter<Act
           }
           continue;
         }
-        if (changed && page["@odata.deltaLink"]) {
+        if (advance && page["@odata.deltaLink"]) {
           await runtime.cursors.save(mailbox.id, "act", adapter.type, { link: page["@odata.deltaLink"], kind: "delta", filterFrom: windowStart }, etag);
         }
         return result;
@@ -72,7 +75,7 @@ export async function pullChanges(context: CycleContext, adapter: ActAdapter<Act
       restarted = true;
       await runtime.cursors.remove(mailbox.id, "act", adapter.type);
       etag = undefined;
-      changed = true;
+      advance = true;
       link = deltaStartWithStamp(adapter, collection, user, runtime.now());
     }
   }
