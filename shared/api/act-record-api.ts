@@ -14,8 +14,8 @@ import type { Runtime } from "../runtime.js";
 import { ActRecordConflict } from "../storage/act-record-repository.js";
 import { recordBodies } from "./act-schemas.js";
 import { idParam } from "./admin-schemas.js";
-import { ApiError, json, notFound, pagingQuery, parseOrThrow } from "./http-responses.js";
-import { withContinuation } from "./mailbox-api.js";
+import { ApiError, json, notFound, parseOrThrow, routeParam } from "./http-responses.js";
+import { listScope, pageOf, pagingQuery } from "./paging.js";
 
 const typeNames: Record<ActRecordType, string> = { appointment: "Appointment", contact: "Contact", task: "Task" };
 
@@ -67,7 +67,7 @@ function conflict(type: ActRecordType, id: string, detail: string): ApiError {
 }
 
 async function requireRecord<T extends ActRecordType>(runtime: Runtime, type: T, id: string) {
-  const recordId = parseOrThrow(idParam, id, "route");
+  const recordId = routeParam(idParam, id, "id");
   const stored = await runtime.actRecords.get(type, recordId);
   if (!stored) throw notFound(typeNames[type], recordId);
   return stored;
@@ -88,7 +88,7 @@ export async function getActRecord(runtime: Runtime, type: ActRecordType, id: st
 }
 
 export async function updateActRecord<T extends ActRecordType>(runtime: Runtime, type: T, id: string, body: unknown, ifMatch: string | null): Promise<ActRecordView> {
-  const recordId = parseOrThrow(idParam, id, "route");
+  const recordId = routeParam(idParam, id, "id");
   const { ownerId, version, fields } = parseRecordBody(type, body, runtime.now());
   const expected = expectedVersion(version, ifMatch);
   const { record, etag } = await requireRecord(runtime, type, recordId);
@@ -117,6 +117,6 @@ export async function deleteActRecord(runtime: Runtime, type: ActRecordType, id:
 
 export async function listActRecords(runtime: Runtime, type: ActRecordType, query: Record<string, string>) {
   const { ownerId, pageSize, continuationToken } = parseOrThrow(pagingQuery.extend({ ownerId: idParam }), query, "query");
-  const page = await withContinuation(() => runtime.actRecords.listPage(type, ownerId, { pageSize, continuationToken }));
-  return { items: page.items.map(actRecordView), continuationToken: page.continuationToken ?? null };
+  const page = await pageOf(listScope(type, { ownerId }), { pageSize, continuationToken }, (paging) => runtime.actRecords.listPage(type, ownerId, paging));
+  return { ...page, items: page.items.map(actRecordView) };
 }

@@ -1,11 +1,12 @@
 /** Request bodies of the admin API, validated with zod so a 400 names the failing field. */
 import { z } from "zod";
 import { workloads } from "../domain/workloads.js";
+import { text } from "./text-fields.js";
 
-export const idParam = z.string().regex(/^[A-Za-z0-9._@-]{1,128}$/, "must be 1-128 letters, digits, '.', '_', '@' or '-'");
+export const idParam = text().regex(/^[A-Za-z0-9._@-]{1,128}$/, "must be 1-128 letters, digits, '.', '_', '@' or '-'");
 const isoDate = z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString());
-const settingName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, "must be the name of an app setting");
-const tenantId = z.string().regex(/^[A-Za-z0-9.-]{1,253}$/, "must be a tenant id (GUID) or domain name");
+const settingName = text().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, "must be the name of an app setting");
+const tenantId = text().regex(/^[A-Za-z0-9.-]{1,253}$/, "must be a tenant id (GUID) or domain name");
 
 const pollingBounds = z
   .object({
@@ -25,7 +26,7 @@ export const credentialSchema = z.discriminatedUnion("kind", [
 
 export const profileBody = z
   .object({
-    name: z.string().trim().min(1).max(200),
+    name: text().trim().min(1).max(200),
     credential: credentialSchema.default({ kind: "deploymentApp" }),
     processEmailsFrom: isoDate.nullable().optional(),
     maxConcurrentConnections: z.number().int().min(1).max(300).default(10),
@@ -44,7 +45,7 @@ export const mailboxBody = z
     emailAddress: z.email().max(320),
     profileId: idParam,
     ownerType: z.enum(["user", "queue"]).default("user"),
-    ownerId: z.string().min(1).max(128).optional(),
+    ownerId: text().min(1).max(128).optional(),
     syncMethods: z.object({ incoming: syncMethod.optional(), outgoing: syncMethod.optional(), act: syncMethod.optional() }).strict().default({}),
     processEmailsFrom: isoDate.nullable().optional(),
     /** Take the address over from the mailbox that holds it (that mapping is disabled). */
@@ -68,7 +69,7 @@ export const settingsBody = z
     alertLevels: z.array(z.enum(["Error", "Warning", "Information"])).optional(),
     alertSenderMailbox: z.email().nullable().optional(),
     trackingToken: z
-      .object({ prefix: z.string().regex(/^[A-Za-z0-9:#_-]{1,20}$/, "must be 1-20 letters, digits or : # _ -"), counterDigits: z.number().int().min(1).max(12) })
+      .object({ prefix: text().regex(/^[A-Za-z0-9:#_-]{1,20}$/, "must be 1-20 letters, digits or : # _ -"), counterDigits: z.number().int().min(1).max(12) })
       .strict()
       .optional(),
   })

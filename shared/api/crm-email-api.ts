@@ -14,35 +14,36 @@ import { attachmentBlobName } from "../storage/attachment-store.js";
 import type { CrmEmail } from "../storage/crm-email-repository.js";
 import { ConcurrencyConflict } from "../storage/mailbox-repository.js";
 import { idParam } from "./admin-schemas.js";
-import { ApiError, notFound, parseOrThrow } from "./http-responses.js";
+import { ApiError, notFound, parseOrThrow, routeParam } from "./http-responses.js";
+import { text } from "./text-fields.js";
 
-const party = z.object({ address: z.email().max(320), name: z.string().max(256).optional(), partyId: z.string().min(1).max(128).optional() }).strict();
-const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, "must be base64");
+const party = z.object({ address: z.email().max(320), name: text().max(256).optional(), partyId: text().min(1).max(128).optional() }).strict();
+const base64 = text().regex(/^[A-Za-z0-9+/]*={0,2}$/, "must be base64");
 const attachmentInput = z
   .object({
-    name: z.string().trim().min(1).max(255),
-    contentType: z.string().min(1).max(255).default("application/octet-stream"),
+    name: text().trim().min(1).max(255),
+    contentType: text().min(1).max(255).default("application/octet-stream"),
     contentBytes: base64.refine((b) => Math.floor((b.length * 3) / 4) <= maxAttachmentBytes + 2, "is larger than 150 MB"),
   })
   .strict();
 
-const createEmailBody = z
+export const createEmailBody = z
   .object({
     senderMailboxId: idParam,
     to: z.array(party).max(500).default([]),
     cc: z.array(party).max(500).default([]),
     bcc: z.array(party).max(500).default([]),
-    subject: z.string().max(2_000).default(""),
-    body: z.object({ contentType: z.enum(["text", "html"]), content: z.string().max(4 * 1024 * 1024) }).strict().default({ contentType: "text", content: "" }),
-    regarding: z.object({ type: z.string().min(1).max(100), id: z.string().min(1).max(128) }).strict().optional(),
+    subject: text().max(2_000).default(""),
+    body: z.object({ contentType: z.enum(["text", "html"]), content: text().max(4 * 1024 * 1024) }).strict().default({ contentType: "text", content: "" }),
+    regarding: z.object({ type: text().min(1).max(100), id: text().min(1).max(128) }).strict().optional(),
     attachments: z.array(attachmentInput).max(100).default([]),
   })
   .strict()
   .refine((b) => b.to.length + b.cc.length + b.bcc.length > 0, { message: "needs at least one recipient in to, cc or bcc", path: ["to"] });
 
-const sendBody = z.object({ issueSend: z.boolean().default(true) }).strict();
-const announceAttachment = z
-  .object({ name: z.string().trim().min(1).max(255), contentType: z.string().min(1).max(255).default("application/octet-stream"), size: z.number().int().min(1).max(maxAttachmentBytes, "must be at most 150 MB (157286400 bytes)") })
+export const sendBody = z.object({ issueSend: z.boolean().default(true) }).strict();
+export const announceAttachment = z
+  .object({ name: text().trim().min(1).max(255), contentType: text().min(1).max(255).default("application/octet-stream"), size: z.number().int().min(1).max(maxAttachmentBytes, "must be at most 150 MB (157286400 bytes)") })
   .strict();
 
 export async function createEmail(runtime: Runtime, body: unknown): Promise<CrmEmail> {
@@ -68,7 +69,7 @@ export async function createEmail(runtime: Runtime, body: unknown): Promise<CrmE
 }
 
 async function requireCrmEmail(runtime: Runtime, id: string) {
-  const emailId = parseOrThrow(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be an email id"), id, "route");
+  const emailId = routeParam(text().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be an email id"), id, "id");
   const stored = await runtime.crmEmails.get(emailId);
   if (!stored) throw notFound("Email", emailId);
   return stored;

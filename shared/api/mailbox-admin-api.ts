@@ -10,13 +10,13 @@ import type { Runtime } from "../runtime.js";
 import { AddressConflict } from "../storage/mailbox-address-index.js";
 import { testAndEnable } from "../sync/test-and-enable.js";
 import { bulkTestAndEnableBody, disableBody, idParam, mailboxBody, testAndEnableBody } from "./admin-schemas.js";
-import { ApiError, notFound, parseOrThrow } from "./http-responses.js";
+import { ApiError, notFound, parseOrThrow, routeParam } from "./http-responses.js";
 import { mailboxView } from "./mailbox-api.js";
 
 const incomingFolders = ["inbox", "sentitems"];
 
 async function requireMailbox(runtime: Runtime, id: string) {
-  const mailboxId = parseOrThrow(idParam, id, "route");
+  const mailboxId = routeParam(idParam, id, "id");
   const stored = await runtime.mailboxes.get(mailboxId);
   if (!stored) throw notFound("Mailbox", mailboxId);
   return stored;
@@ -25,7 +25,7 @@ async function requireMailbox(runtime: Runtime, id: string) {
 const off: Partial<WorkloadState> = { enabled: false, dueAt: null };
 
 export async function putMailbox(runtime: Runtime, id: string, body: unknown): Promise<{ created: boolean; mailbox: ReturnType<typeof mailboxView> }> {
-  const mailboxId = parseOrThrow(idParam, id, "route");
+  const mailboxId = routeParam(idParam, id, "id");
   const input = parseOrThrow(mailboxBody, body, "body");
   if (!(await runtime.profiles.get(input.profileId))) {
     throw new ApiError(400, "BadRequest", `Invalid body parameter 'profileId': profile '${input.profileId}' does not exist.`, "profileId");
