@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { queueNames } from "../config/names.js";
 import { workloadBlocker } from "../domain/mailbox.js";
+import { chunkCount, chunkOf, missingRanges, uploadChunkBytes } from "../domain/attachment-upload.js";
 import { canRequestSend, defaultTrackingTokenFormat, maxAttachmentBytes, subjectWithToken, trackingToken } from "../domain/outgoing-email.js";
 import { raiseAlert } from "../alerts/alert-service.js";
 import type { Runtime } from "../runtime.js";
@@ -119,11 +120,8 @@ export async function announceEmailAttachment(runtime: Runtime, id: string, body
   const attachmentId = randomUUID();
   const attachments = [...email.attachments, { id: attachmentId, name: input.name, contentType: input.contentType, size: input.size, complete: false }];
   await runtime.crmEmails.update(email.id, { attachments }, etag);
-  return { id: attachmentId, uploadUrl: `/api/emails/${email.id}/attachments/${attachmentId}/content`, maxChunkBytes: uploadChunkLimit };
+  return { id: attachmentId, uploadUrl: `/api/emails/${email.id}/attachments/${attachmentId}/content`, chunkBytes: uploadChunkBytes };
 }
-
-/** Chunks the records API takes per request (the Functions host's request limit is 100 MB). */
-export const uploadChunkLimit = 32 * 1024 * 1024;
 
 export async function uploadEmailAttachment(runtime: Runtime, id: string, attachmentId: string, contentRange: string | null, bytes: Buffer) {
   const { email } = await requireCrmEmail(runtime, id);
@@ -132,18 +130,27 @@ export async function uploadEmailAttachment(runtime: Runtime, id: string, attach
   if (attachment.complete) throw new ApiError(409, "Conflict", `Attachment '${attachmentId}' is already complete.`);
   const range = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(contentRange ?? "");
   if (!range) throw new ApiError(400, "BadRequest", "Invalid header 'Content-Range': expected 'bytes first-last/total'.", "Content-Range");
-  const [first, last, total] = [Number(range[1]), Number(range[2]), Number(range[3])];
-  if (total !== attachment.size) throw new ApiError(400, "BadRequest", `Invalid header 'Content-Range': the total must be the announced size ${attachment.size}.`, "Content-Range");
-  if (last - first + 1 !== bytes.length || bytes.length > uploadChunkLimit || first % uploadChunkLimit !== 0) {
-    throw new ApiError(400, "BadRequest", `Invalid header 'Content-Range': chunks are ${uploadChunkLimit} bytes (the last may be shorter) and the body must match the range.`, "Content-Range");
-  }
-  const index = first / uploadChunkLimit;
+  const chunk = chunkOf({ first: Number(range[1]), last: Number(range[2]), total: Number(range[3]) }, attachment.size, bytes.length);
+  if ("problem" in chunk) throw new ApiError(400, "BadRequest", `Invalid header 'Content-Range': ${chunk.problem}.`, "Content-Range");
   const blob = attachmentBlobName(email.id, attachment.id);
-  await runtime.attachments.stage(blob, index, bytes);
-  if (last + 1 < attachment.size) return { complete: false, nextExpectedRanges: [`${last + 1}-`] };
-  await runtime.attachments.commit(blob, index + 1, attachment.contentType);
-  // Re-read: other chunks' writes do not touch the attachment list.
-  const fresh = (await runtime.crmEmails.get(email.id))!;
-  await runtime.crmEmails.update(email.id, { attachments: fresh.email.attachments.map((a) => (a.id === attachmentId ? { ...a, complete: true } : a)) }, fresh.etag);
+  await runtime.attachments.stage(blob, chunk.index, bytes);
+  const missing = missingRanges(await runtime.attachments.stagedChunks(blob), attachment.size);
+  if (missing.length > 0) return { complete: false, nextExpectedRanges: missing };
+  await runtime.attachments.commit(blob, chunkCount(attachment.size), attachment.contentType);
+  await markAttachmentComplete(runtime, email.id, attachmentId);
   return { complete: true, nextExpectedRanges: [] };
+}
+
+/** Chunks may arrive together: the list is re-read and written with its etag until the flag holds. */
+async function markAttachmentComplete(runtime: Runtime, emailId: string, attachmentId: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const fresh = (await runtime.crmEmails.get(emailId))!;
+    if (fresh.email.attachments.find((a) => a.id === attachmentId)?.complete) return;
+    try {
+      await runtime.crmEmails.update(emailId, { attachments: fresh.email.attachments.map((a) => (a.id === attachmentId ? { ...a, complete: true } : a)) }, fresh.etag);
+      return;
+    } catch (error) {
+      if (!(error instanceof ConcurrencyConflict) || attempt >= 5) throw error;
+    }
+  }
 }
