@@ -57,7 +57,7 @@ param graphEndpoint string = 'https://graph.microsoft.com'
 @description('Entra login authority host. Sovereign clouds differ (for example https://login.microsoftonline.us).')
 param loginAuthorityHost string = 'https://login.microsoftonline.com'
 
-@description('Extra Graph credentials for email server profiles that use their own app registration: each { setting, secretName } becomes app setting <setting> = a Key Vault reference to secret <secretName> in this vault. The profile names <setting> as its secretSetting or certificateSetting.')
+@description('Extra Graph credentials for email server profiles that use their own app registration: each { name, secretName } becomes app setting PROFILE_CREDENTIAL_<NAME> (name in capitals: letters, digits, underscores) = a Key Vault reference to secret <secretName> in this vault. The profile names PROFILE_CREDENTIAL_<NAME> as its secretSetting or certificateSetting; it may name no other setting.')
 param profileCredentialSecrets array = []
 
 // Sync behaviour ------------------------------------------------------------------------------
@@ -508,7 +508,8 @@ var managedIdentityCredentialSettings = {
 }
 var graphCredentialSettings = graphCredentialKind == 'certificate' ? certificateSettings : (graphCredentialKind == 'clientSecret' ? clientSecretSettings : managedIdentityCredentialSettings)
 
-var profileCredentialSettings = toObject(profileCredentialSecrets, entry => entry.setting, entry => '@Microsoft.KeyVault(SecretUri=${keyVaultSecretUriBase}${entry.secretName}/)')
+// The prefix is the one shared/config/profile-credentials.ts accepts: a profile can name only these settings.
+var profileCredentialSettings = toObject(profileCredentialSecrets, entry => 'PROFILE_CREDENTIAL_${toUpper(entry.name)}', entry => '@Microsoft.KeyVault(SecretUri=${keyVaultSecretUriBase}${entry.secretName}/)')
 
 resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: functionApp

@@ -1,11 +1,12 @@
 /** Request bodies of the admin API, validated with zod so a 400 names the failing field. */
 import { z } from "zod";
+import { profileCredentialSettingPattern, profileCredentialSettingRule } from "../config/profile-credentials.js";
 import { workloads } from "../domain/workloads.js";
 import { text } from "./text-fields.js";
 
 export const idParam = text().regex(/^[A-Za-z0-9._@-]{1,128}$/, "must be 1-128 letters, digits, '.', '_', '@' or '-'");
 const isoDate = z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString());
-const settingName = text().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, "must be the name of an app setting");
+const settingName = text().regex(profileCredentialSettingPattern, profileCredentialSettingRule);
 const tenantId = text().regex(/^[A-Za-z0-9.-]{1,253}$/, "must be a tenant id (GUID) or domain name");
 
 const pollingBounds = z

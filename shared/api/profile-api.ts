@@ -19,7 +19,8 @@ export async function putProfile(runtime: Runtime, id: string, body: unknown): P
     credentialFromSettings(input.credential, runtime.env);
   } catch (error) {
     if (error instanceof SettingsError) {
-      throw new ApiError(400, "BadRequest", `Invalid body parameter 'credential': ${error.message}`, "credential");
+      const field = `credential.${input.credential.kind === "certificate" ? "certificateSetting" : "secretSetting"}`;
+      throw new ApiError(400, "BadRequest", `Invalid body parameter '${field}': ${error.message}`, field);
     }
     throw error;
   }

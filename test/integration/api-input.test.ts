@@ -1,5 +1,6 @@
 /** What the API refuses, over real HTTP against Azurite: each 400 names the field, and nothing changes. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { newProfile } from "../../shared/domain/profile.js";
 import { startApiServer } from "../support/api-server.js";
 import { startSyncHarness, type SyncHarness } from "../support/sync-harness.js";
 
@@ -7,7 +8,7 @@ let h: SyncHarness;
 let api: Awaited<ReturnType<typeof startApiServer>>;
 
 beforeAll(async () => {
-  h = await startSyncHarness();
+  h = await startSyncHarness({ env: { PROFILE_CREDENTIAL_CONTOSO: "harness-secret-value" } });
   api = await startApiServer(h.runtime);
   await h.addMailbox("ann");
 });
@@ -77,5 +78,38 @@ describe("text fields", () => {
     const created = await api.call("POST", "contacts", { ownerId: "text-owner-2", firstName: "Zoë 😀", businessAddress: { street: "Line 1\r\nLine 2\tc/o" } });
     expect(created.status).toBe(201);
     expect(created.body.businessAddress.street).toBe("Line 1\r\nLine 2\tc/o");
+  });
+});
+
+describe("the app setting a profile's credential names", () => {
+  const credential = (extra: Record<string, string>) => ({ kind: "clientSecret", tenantId: h.tenantId, clientId: h.clientId, ...extra });
+
+  it.each([
+    [{ secretSetting: "HOME" }, "credential.secretSetting"],
+    [{ secretSetting: "GRAPH_CLIENT_SECRET" }, "credential.secretSetting"],
+    [{ secretSetting: "PROFILE_CREDENTIAL_" }, "credential.secretSetting"],
+    [{ secretSetting: "profile_credential_contoso" }, "credential.secretSetting"],
+    [{ kind: "certificate", certificateSetting: "SyncStorage" }, "credential.certificateSetting"],
+  ])("%j is refused: only PROFILE_CREDENTIAL_* settings hold profile credentials", async (extra, field) => {
+    const { secretSetting, ...rest } = extra as Record<string, string>;
+    const body = { name: "Other app", credential: extra.kind === "certificate" ? { ...credential({}), ...rest } : credential({ secretSetting: secretSetting! }) };
+    expectRefused(await api.call("PUT", "profiles/other-app", body), field, /PROFILE_CREDENTIAL_/);
+    expect((await api.call("GET", "profiles/other-app")).status).toBe(404);
+  });
+
+  it("a PROFILE_CREDENTIAL_* setting that exists is accepted, and the profile's mailboxes sync with it", async () => {
+    expect((await api.call("PUT", "profiles/other-app", { name: "Other app", credential: credential({ secretSetting: "PROFILE_CREDENTIAL_CONTOSO" }) })).status).toBe(201);
+    const mailbox = await h.addMailbox("own-app");
+    expect((await api.call("PUT", `mailboxes/${mailbox.id}`, { emailAddress: mailbox.address, profileId: "other-app" })).status).toBe(200);
+    expect((await h.runIncoming(mailbox.id)).outcome).not.toBe("failed");
+  });
+
+  it("a profile stored before the rule that names another setting fails with CredentialsInvalid instead of using that setting", async () => {
+    await h.runtime.profiles.put(newProfile({ id: "old-profile", name: "Old", credential: credential({ secretSetting: "GRAPH_CLIENT_SECRET" }) as never }, h.runtime.now()));
+    const mailbox = await h.addMailbox("old-profile-user");
+    expect((await api.call("PUT", `mailboxes/${mailbox.id}`, { emailAddress: mailbox.address, profileId: "old-profile" })).status).toBe(200);
+    expect(await h.runIncoming(mailbox.id)).toMatchObject({ outcome: "failed", errorCode: "MissingSetting" });
+    const alerts = (await api.call("GET", "alerts?profileId=old-profile")).body.items;
+    expect(alerts.map((a: { code: string }) => a.code)).toContain("CredentialsInvalid");
   });
 });
