@@ -14,7 +14,7 @@ import type { Runtime } from "../runtime.js";
 import { ActRecordConflict } from "../storage/act-record-repository.js";
 import { recordBodies } from "./act-schemas.js";
 import { idParam } from "./admin-schemas.js";
-import { ApiError, json, notFound, parseOrThrow, routeParam } from "./http-responses.js";
+import { ApiError, json, notFound, parseOrThrow, routeParam, withoutReadOnly } from "./http-responses.js";
 import { listScope, pageOf, pagingQuery } from "./paging.js";
 
 const typeNames: Record<ActRecordType, string> = { appointment: "Appointment", contact: "Contact", task: "Task" };
@@ -35,8 +35,7 @@ export function actRecordResponse(status: number, view: ActRecordView): HttpResp
 }
 
 function parseRecordBody<T extends ActRecordType>(type: T, body: unknown, now: number): { ownerId: string; version?: number; fields: ActFieldsByType[T] } {
-  const input = body !== null && typeof body === "object" && !Array.isArray(body) ? Object.fromEntries(Object.entries(body).filter(([name]) => !readOnlyFields.includes(name))) : body;
-  const { ownerId, version, ...rest } = parseOrThrow(recordBodies[type] as z.ZodType<{ ownerId: string; version?: number }>, input, "body");
+  const { ownerId, version, ...rest } = parseOrThrow(recordBodies[type] as z.ZodType<{ ownerId: string; version?: number }>, withoutReadOnly(body, readOnlyFields), "body");
   const fields = rest as unknown as ActFieldsByType[T];
   // A task completed without a time was completed now, as To Do records it.
   if (type === "task") {

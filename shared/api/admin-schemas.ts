@@ -1,6 +1,8 @@
 /** Request bodies of the admin API, validated with zod so a 400 names the failing field. */
 import { z } from "zod";
 import { profileCredentialSettingPattern, profileCredentialSettingRule } from "../config/profile-credentials.js";
+import { defaultOrgSettings } from "../domain/org-settings.js";
+import { defaultTrackingTokenFormat } from "../domain/outgoing-email.js";
 import { workloads } from "../domain/workloads.js";
 import { text } from "./text-fields.js";
 
@@ -41,6 +43,20 @@ export const profileBody = z
 
 const syncMethod = z.enum(["ServerSideSync", "None"]);
 
+/** A mailbox's fields that GET shows and only the server sets: ignored in a PUT body (read, change, write). */
+export const mailboxReadOnlyFields = ["id", "exchangeUserId", "approved", "createdAt", "updatedAt"] as const;
+
+/**
+ * A workload as GET shows it (mailbox-api.ts workloadView): its `syncMethod` is what a PUT's
+ * `syncMethods` says, the rest is state that only sync sets, ignored here.
+ */
+const workloadAsShown = z
+  .object({
+    syncMethod: syncMethod.optional(),
+    ...Object.fromEntries(["enabled", "status", "nextRunAt", "lastRunAt", "lastSuccessAt", "lastError", "transientFailures", "recentItems"].map((name) => [name, z.unknown().optional()])),
+  })
+  .strict();
+
 export const mailboxBody = z
   .object({
     emailAddress: z.email().max(320),
@@ -48,11 +64,20 @@ export const mailboxBody = z
     ownerType: z.enum(["user", "queue"]).default("user"),
     ownerId: text().min(1).max(128).optional(),
     syncMethods: z.object({ incoming: syncMethod.optional(), outgoing: syncMethod.optional(), act: syncMethod.optional() }).strict().default({}),
+    workloads: z.object({ incoming: workloadAsShown.optional(), outgoing: workloadAsShown.optional(), act: workloadAsShown.optional() }).strict().optional(),
     processEmailsFrom: isoDate.nullable().optional(),
     /** Take the address over from the mailbox that holds it (that mapping is disabled). */
     force: z.boolean().default(false),
   })
   .strict()
+  .superRefine((b, ctx) => {
+    for (const w of workloads) {
+      const shown = b.workloads?.[w]?.syncMethod;
+      const given = b.syncMethods[w];
+      if (shown && given && shown !== given) ctx.addIssue({ code: "custom", path: ["workloads", w, "syncMethod"], message: `says ${shown} but syncMethods.${w} says ${given}: send one of them` });
+    }
+  })
+  .transform(({ workloads: shown, ...b }) => ({ ...b, syncMethods: Object.fromEntries(workloads.map((w) => [w, b.syncMethods[w] ?? shown?.[w]?.syncMethod])) as Partial<Record<(typeof workloads)[number], z.infer<typeof syncMethod>>> }))
   .refine((b) => !(b.ownerType === "queue" && b.syncMethods.act === "ServerSideSync"), { message: "must be None for a queue: queues do not sync appointments, contacts and tasks", path: ["syncMethods", "act"] });
 
 export const testAndEnableBody = z.object({ takeOwnership: z.boolean().default(false) }).strict();
@@ -64,15 +89,16 @@ export const bulkTestAndEnableBody = z
   .strict();
 export const disableBody = z.object({ workloads: z.array(z.enum(workloads)).min(1).optional() }).strict();
 
+/** The organization settings; a PUT replaces them, so what it leaves out takes its default. */
 export const settingsBody = z
   .object({
-    requireApprovedMailboxes: z.boolean().optional(),
-    alertLevels: z.array(z.enum(["Error", "Warning", "Information"])).optional(),
-    alertSenderMailbox: z.email().nullable().optional(),
+    requireApprovedMailboxes: z.boolean().default(defaultOrgSettings.requireApprovedMailboxes),
+    alertLevels: z.array(z.enum(["Error", "Warning", "Information"])).default(defaultOrgSettings.alertLevels),
+    alertSenderMailbox: z.email().nullable().default(null),
     trackingToken: z
       .object({ prefix: text().regex(/^[A-Za-z0-9:#_-]{1,20}$/, "must be 1-20 letters, digits or : # _ -"), counterDigits: z.number().int().min(1).max(12) })
       .strict()
-      .optional(),
+      .default(defaultTrackingTokenFormat),
   })
   .strict();
 

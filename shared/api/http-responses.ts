@@ -57,6 +57,16 @@ export function routeParam<T>(schema: z.ZodType<T>, value: string, name: string)
   throw new ApiError(400, "BadRequest", `Invalid route parameter '${name}': ${result.error.issues[0]!.message}.`, name);
 }
 
+/**
+ * A body without the named read-only fields: what a GET answers may be sent back in a PUT (read,
+ * change, write), and the fields only the server sets are ignored there, not refused. Any other
+ * unknown key is still refused by the schema.
+ */
+export function withoutReadOnly(body: unknown, readOnly: readonly string[]): unknown {
+  if (body === null || typeof body !== "object" || Array.isArray(body)) return body;
+  return Object.fromEntries(Object.entries(body).filter(([name]) => !readOnly.includes(name)));
+}
+
 export function queryObject(request: HttpRequest): Record<string, string> {
   const query: Record<string, string> = {};
   request.query.forEach((value, key) => {

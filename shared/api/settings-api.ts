@@ -1,24 +1,42 @@
-/** Organization settings: approval requirement, recorded alert levels, the alert-sender mailbox. */
+/**
+ * Organization settings: approval requirement, recorded alert levels, the alert-sender mailbox, the
+ * tracking token. PUT replaces them as PUT does everywhere in this API: a field it leaves out takes
+ * its default, not the value stored before. A GET's answer may be sent back as it is.
+ */
 import { defaultTrackingTokenFormat } from "../domain/outgoing-email.js";
+import type { OrgSettings } from "../domain/org-settings.js";
 import type { Runtime } from "../runtime.js";
 import { settingsBody } from "./admin-schemas.js";
-import { parseOrThrow } from "./http-responses.js";
+import { parseOrThrow, withoutReadOnly } from "./http-responses.js";
+
+/** What GET answers besides the settings; only the server sets them. */
+const readOnlyFields = ["updatedAt", "deploymentId"];
+
+/** Every setting with its effective value, defaults filled in. */
+function settingsView(settings: OrgSettings, deploymentId: string) {
+  return {
+    requireApprovedMailboxes: settings.requireApprovedMailboxes,
+    alertLevels: settings.alertLevels,
+    alertSenderMailbox: settings.alertSenderMailbox ?? null,
+    trackingToken: settings.trackingToken ?? defaultTrackingTokenFormat,
+    updatedAt: settings.updatedAt ?? null,
+    deploymentId,
+  };
+}
 
 export async function getSettings(runtime: Runtime) {
-  const settings = await runtime.orgSettings.get({ fresh: true });
-  return { ...settings, deploymentId: runtime.settings.deploymentId };
+  return settingsView(await runtime.orgSettings.get({ fresh: true }), runtime.settings.deploymentId);
 }
 
 export async function putSettings(runtime: Runtime, body: unknown) {
-  const input = parseOrThrow(settingsBody, body, "body");
-  const current = await runtime.orgSettings.get({ fresh: true });
-  const next = {
-    requireApprovedMailboxes: input.requireApprovedMailboxes ?? current.requireApprovedMailboxes,
-    alertLevels: input.alertLevels ?? current.alertLevels,
-    alertSenderMailbox: input.alertSenderMailbox === null ? undefined : (input.alertSenderMailbox ?? current.alertSenderMailbox),
-    trackingToken: input.trackingToken ?? current.trackingToken ?? defaultTrackingTokenFormat,
+  const input = parseOrThrow(settingsBody, withoutReadOnly(body, readOnlyFields), "body");
+  const next: OrgSettings = {
+    requireApprovedMailboxes: input.requireApprovedMailboxes,
+    alertLevels: input.alertLevels,
+    alertSenderMailbox: input.alertSenderMailbox ?? undefined,
+    trackingToken: input.trackingToken,
     updatedAt: new Date(runtime.now()).toISOString(),
   };
   await runtime.orgSettings.put(next);
-  return { ...next, deploymentId: runtime.settings.deploymentId };
+  return settingsView(next, runtime.settings.deploymentId);
 }

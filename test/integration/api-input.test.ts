@@ -84,16 +84,14 @@ describe("text fields", () => {
 describe("the app setting a profile's credential names", () => {
   const credential = (extra: Record<string, string>) => ({ kind: "clientSecret", tenantId: h.tenantId, clientId: h.clientId, ...extra });
 
-  it.each([
+  it.each<[Record<string, string>, string]>([
     [{ secretSetting: "HOME" }, "credential.secretSetting"],
     [{ secretSetting: "GRAPH_CLIENT_SECRET" }, "credential.secretSetting"],
     [{ secretSetting: "PROFILE_CREDENTIAL_" }, "credential.secretSetting"],
     [{ secretSetting: "profile_credential_contoso" }, "credential.secretSetting"],
     [{ kind: "certificate", certificateSetting: "SyncStorage" }, "credential.certificateSetting"],
   ])("%j is refused: only PROFILE_CREDENTIAL_* settings hold profile credentials", async (extra, field) => {
-    const { secretSetting, ...rest } = extra as Record<string, string>;
-    const body = { name: "Other app", credential: extra.kind === "certificate" ? { ...credential({}), ...rest } : credential({ secretSetting: secretSetting! }) };
-    expectRefused(await api.call("PUT", "profiles/other-app", body), field, /PROFILE_CREDENTIAL_/);
+    expectRefused(await api.call("PUT", "profiles/other-app", { name: "Other app", credential: credential(extra) }), field, /PROFILE_CREDENTIAL_/);
     expect((await api.call("GET", "profiles/other-app")).status).toBe(404);
   });
 
