@@ -34,8 +34,8 @@ param tags object = {}
 
 // Graph (Exchange Online) app registration ----------------------------------------------------
 
-@description('Entra tenant id (GUID) or primary domain of the Exchange Online organization. Defaults to the tenant of the subscription.')
-param graphTenantId string = tenant().tenantId
+@description('Entra tenant id (GUID) or primary domain of the Exchange Online organization, when it is not the tenant of the subscription (azd: GRAPH_TENANT_ID). Empty: the tenant of the subscription.')
+param graphTenantId string = ''
 
 @description('Application (client) id of the Entra app registration created by infra/scripts/register-app.ps1. May be empty on the very first provision (the app then refuses to start sync until it is set).')
 param graphClientId string = ''
@@ -207,6 +207,8 @@ var functionAppName = 'func-${prefix}-${resourceToken}'
 
 var effectiveCredentialName = !empty(graphCredentialName) ? graphCredentialName : (graphCredentialKind == 'certificate' ? 'graph-app-certificate' : 'graph-app-secret')
 var effectiveDeploymentId = !empty(deploymentId) ? deploymentId : environmentName
+// azd passes an unset GRAPH_TENANT_ID as '': both mean the subscription's tenant.
+var effectiveGraphTenantId = !empty(graphTenantId) ? graphTenantId : tenant().tenantId
 
 // Built-in role definitions (ids are the same in every tenant).
 var roles = {
@@ -485,7 +487,7 @@ var syncSettings = {
   ServiceBusConnection__fullyQualifiedNamespace: '${serviceBus.name}.servicebus.windows.net'
   ServiceBusConnection__credential: 'managedidentity'
   ServiceBusConnection__clientId: identity.properties.clientId
-  GRAPH_TENANT_ID: graphTenantId
+  GRAPH_TENANT_ID: effectiveGraphTenantId
   GRAPH_CLIENT_ID: graphClientId
   GRAPH_CREDENTIAL_KIND: graphCredentialKind
   GRAPH_ENDPOINT: graphEndpoint

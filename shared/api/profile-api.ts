@@ -4,8 +4,11 @@ import { SettingsError } from "../config/settings.js";
 import { defaultPolling, newProfile, type EmailServerProfile } from "../domain/profile.js";
 import type { Runtime } from "../runtime.js";
 import { idParam, profileBody } from "./admin-schemas.js";
-import { ApiError, notFound, parseOrThrow, routeParam } from "./http-responses.js";
+import { ApiError, notFound, parseOrThrow, routeParam, withoutReadOnly } from "./http-responses.js";
 import { listScope, pageOf, pagingQuery } from "./paging.js";
+
+/** What GET answers that only the server sets; a PUT may send them back and they are ignored. */
+const readOnlyFields = ["id", "createdAt", "updatedAt"];
 
 export function profileView(profile: EmailServerProfile) {
   return { ...profile };
@@ -13,7 +16,7 @@ export function profileView(profile: EmailServerProfile) {
 
 export async function putProfile(runtime: Runtime, id: string, body: unknown): Promise<{ created: boolean; profile: ReturnType<typeof profileView> }> {
   const profileId = routeParam(idParam, id, "id");
-  const input = parseOrThrow(profileBody, body, "body");
+  const input = parseOrThrow(profileBody, withoutReadOnly(body, readOnlyFields), "body");
   // The credential's app setting must exist now, not fail the first cycle later.
   try {
     credentialFromSettings(input.credential, runtime.env);

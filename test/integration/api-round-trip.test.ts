@@ -43,6 +43,17 @@ describe("PUT /api/settings replaces the settings", () => {
   });
 });
 
+describe("PUT /api/profiles/{id} takes what GET answers", () => {
+  it("GET, change a field, PUT: accepted, the timestamps and id ignored", async () => {
+    expect((await api.call("PUT", "profiles/round-trip", { name: "Round trip", ownerEmail: "it@contoso.example" })).status).toBe(201);
+    const read = (await api.call("GET", "profiles/round-trip")).body;
+    const written = await api.call("PUT", "profiles/round-trip", { ...read, maxConcurrentConnections: 20, createdAt: "2000-01-01T00:00:00.000Z" });
+    expect(written.status, JSON.stringify(written.body)).toBe(200);
+    expect((await api.call("GET", "profiles/round-trip")).body).toMatchObject({ ...read, maxConcurrentConnections: 20, updatedAt: expect.any(String) });
+    expect((await api.call("PUT", "profiles/round-trip", { ...read, colour: "blue" })).body.error.field).toBe("colour");
+  });
+});
+
 describe("PUT /api/mailboxes/{id} takes what GET answers", () => {
   beforeAll(async () => {
     const created = await api.call("PUT", "mailboxes/round-trip", { emailAddress: "round.trip@contoso.example", profileId: "profile-1", ownerId: "user-7", processEmailsFrom: "2026-03-01T00:00:00Z", syncMethods: { outgoing: "None", act: "None" } });
