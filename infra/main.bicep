@@ -34,8 +34,8 @@ param tags object = {}
 
 // Graph (Exchange Online) app registration ----------------------------------------------------
 
-@description('Entra tenant id (GUID) or primary domain of the Exchange Online organization. Defaults to the tenant of the subscription.')
-param graphTenantId string = tenant().tenantId
+@description('Entra tenant id (GUID) or primary domain of the Exchange Online organization, when it is not the tenant of the subscription (azd: GRAPH_TENANT_ID). Empty: the tenant of the subscription.')
+param graphTenantId string = ''
 
 @description('Application (client) id of the Entra app registration created by infra/scripts/register-app.ps1. May be empty on the very first provision (the app then refuses to start sync until it is set).')
 param graphClientId string = ''
@@ -57,7 +57,7 @@ param graphEndpoint string = 'https://graph.microsoft.com'
 @description('Entra login authority host. Sovereign clouds differ (for example https://login.microsoftonline.us).')
 param loginAuthorityHost string = 'https://login.microsoftonline.com'
 
-@description('Extra Graph credentials for email server profiles that use their own app registration: each { setting, secretName } becomes app setting <setting> = a Key Vault reference to secret <secretName> in this vault. The profile names <setting> as its secretSetting or certificateSetting.')
+@description('Extra Graph credentials for email server profiles that use their own app registration: each { name, secretName } becomes app setting PROFILE_CREDENTIAL_<NAME> (name in capitals: letters, digits, underscores) = a Key Vault reference to secret <secretName> in this vault. The profile names PROFILE_CREDENTIAL_<NAME> as its secretSetting or certificateSetting; it may name no other setting.')
 param profileCredentialSecrets array = []
 
 // Sync behaviour ------------------------------------------------------------------------------
@@ -208,6 +208,8 @@ var functionAppName = 'func-${prefix}-${resourceToken}'
 
 var effectiveCredentialName = !empty(graphCredentialName) ? graphCredentialName : (graphCredentialKind == 'certificate' ? 'graph-app-certificate' : 'graph-app-secret')
 var effectiveDeploymentId = !empty(deploymentId) ? deploymentId : environmentName
+// azd passes an unset GRAPH_TENANT_ID as '': both mean the subscription's tenant.
+var effectiveGraphTenantId = !empty(graphTenantId) ? graphTenantId : tenant().tenantId
 
 // Built-in role definitions (ids are the same in every tenant).
 var roles = {
@@ -486,7 +488,7 @@ var syncSettings = {
   ServiceBusConnection__fullyQualifiedNamespace: '${serviceBus.name}.servicebus.windows.net'
   ServiceBusConnection__credential: 'managedidentity'
   ServiceBusConnection__clientId: identity.properties.clientId
-  GRAPH_TENANT_ID: graphTenantId
+  GRAPH_TENANT_ID: effectiveGraphTenantId
   GRAPH_CLIENT_ID: graphClientId
   GRAPH_CREDENTIAL_KIND: graphCredentialKind
   GRAPH_ENDPOINT: graphEndpoint
@@ -509,7 +511,8 @@ var managedIdentityCredentialSettings = {
 }
 var graphCredentialSettings = graphCredentialKind == 'certificate' ? certificateSettings : (graphCredentialKind == 'clientSecret' ? clientSecretSettings : managedIdentityCredentialSettings)
 
-var profileCredentialSettings = toObject(profileCredentialSecrets, entry => entry.setting, entry => '@Microsoft.KeyVault(SecretUri=${keyVaultSecretUriBase}${entry.secretName}/)')
+// The prefix is the one shared/config/profile-credentials.ts accepts: a profile can name only these settings.
+var profileCredentialSettings = toObject(profileCredentialSecrets, entry => 'PROFILE_CREDENTIAL_${toUpper(entry.name)}', entry => '@Microsoft.KeyVault(SecretUri=${keyVaultSecretUriBase}${entry.secretName}/)')
 
 resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: functionApp

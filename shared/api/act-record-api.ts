@@ -17,8 +17,8 @@ import type { Runtime } from "../runtime.js";
 import { ActRecordConflict, type CrmRecordRepository } from "../storage/act-record-repository.js";
 import { recordBodies } from "./act-schemas.js";
 import { idParam } from "./admin-schemas.js";
-import { ApiError, json, notFound, pagingQuery, parseOrThrow } from "./http-responses.js";
-import { withContinuation } from "./mailbox-api.js";
+import { ApiError, json, notFound, parseOrThrow, routeParam } from "./http-responses.js";
+import { listScope, pageOf, pagingQuery } from "./paging.js";
 import { accountBody, leadBody, recordOwnFields } from "./party-schemas.js";
 
 /** The types with their own routes (`/api/contacts`, `/api/accounts`, ...). */
@@ -98,7 +98,7 @@ export function conflict(kind: RecordKind, id: string, detail: string): ApiError
 }
 
 async function requireRecord(kind: RecordKind, id: string) {
-  const recordId = parseOrThrow(idParam, id, "route");
+  const recordId = routeParam(idParam, id, "id");
   const stored = await kind.repository.get(kind.type, recordId);
   if (!stored) throw notFound(kind.label, recordId);
   return stored;
@@ -130,7 +130,7 @@ export async function getRecord(kind: RecordKind, id: string): Promise<ActRecord
 
 export async function updateActRecord(runtime: Runtime, type: RecordApiType, id: string, body: unknown, ifMatch: string | null): Promise<ActRecordView> {
   const kind = recordKind(runtime, type);
-  const recordId = parseOrThrow(idParam, id, "route");
+  const recordId = routeParam(idParam, id, "id");
   return replaceRecord(kind, recordId, kind.parse(body, runtime.now()), ifMatch);
 }
 
@@ -171,6 +171,6 @@ export async function listActRecords(runtime: Runtime, type: RecordApiType, quer
 
 export async function listRecords(kind: RecordKind, query: Record<string, string>) {
   const { ownerId, pageSize, continuationToken } = parseOrThrow(pagingQuery.extend({ ownerId: idParam }), query, "query");
-  const page = await withContinuation(() => kind.repository.listPage(kind.type, ownerId, { pageSize, continuationToken }));
-  return { items: page.items.map(actRecordView), continuationToken: page.continuationToken ?? null };
+  const page = await pageOf(listScope(kind.type, { ownerId }), { pageSize, continuationToken }, (paging) => kind.repository.listPage(kind.type, ownerId, paging));
+  return { ...page, items: page.items.map(actRecordView) };
 }

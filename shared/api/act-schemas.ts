@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { ActFieldsByType, ActRecordType } from "../domain/act-records.js";
 import { ianaZone, toInstant } from "../domain/zoned-time.js";
 import { idParam } from "./admin-schemas.js";
+import { text } from "./text-fields.js";
 
 const wallClockPattern = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,7})?)?$/;
 
@@ -23,23 +24,22 @@ function isWallClock(value: string): boolean {
 
 const instant = (time: { dateTime: string; timeZone: string }) => Date.parse(toInstant(time) ?? "");
 
-const timeZone = z
-  .string()
+const timeZone = text()
   .max(100)
   // The zones the ACT engine can convert (every IANA name, the common Windows names).
   .refine((name) => ianaZone(name) !== undefined, "must be an IANA time zone (Europe/Berlin) or a Windows time zone name (W. Europe Standard Time)");
 const zonedTime = z
   .object({
-    dateTime: z.string().refine(isWallClock, "must be a real wall-clock time like 2026-03-02T09:30:00, without an offset (the zone goes in timeZone)"),
+    dateTime: text().refine(isWallClock, "must be a real wall-clock time like 2026-03-02T09:30:00, without an offset (the zone goes in timeZone)"),
     timeZone,
   })
   .strict();
-const dateOnly = z.string().refine((value) => /^\d{4}-\d{2}-\d{2}$/.test(value) && isWallClock(`${value}T00:00`), "must be a real date like 2026-03-02");
+const dateOnly = text().refine((value) => /^\d{4}-\d{2}-\d{2}$/.test(value) && isWallClock(`${value}T00:00`), "must be a real date like 2026-03-02");
 const isoInstant = z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString());
-export const address = z.object({ address: z.email().max(320), name: z.string().max(256).optional() }).strict();
-const itemBody = z.object({ contentType: z.enum(["text", "html"]), content: z.string().max(4 * 1024 * 1024) }).strict();
-const subject = z.string().trim().min(1, "must not be empty").max(255);
-export const shortText = (max: number) => z.string().trim().min(1).max(max);
+export const address = z.object({ address: z.email().max(320), name: text().max(256).optional() }).strict();
+const itemBody = z.object({ contentType: z.enum(["text", "html"]), content: text().max(4 * 1024 * 1024) }).strict();
+const subject = text().trim().min(1, "must not be empty").max(255);
+export const shortText = (max: number) => text().trim().min(1).max(max);
 const dayOfWeek = z.enum(["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]);
 export const common = { ownerId: idParam, version: z.number().int().min(1).optional() };
 
@@ -96,7 +96,7 @@ export const appointmentBody = z
     ...common,
     subject,
     body: itemBody.optional(),
-    location: z.string().max(255).optional(),
+    location: text().max(255).optional(),
     start: zonedTime,
     end: zonedTime,
     isAllDay: z.boolean().default(false),
@@ -117,9 +117,9 @@ export const appointmentBody = z
   });
 
 export const postalAddress = z
-  .object({ street: z.string().max(400).optional(), city: shortText(128).optional(), state: shortText(128).optional(), postalCode: shortText(40).optional(), countryOrRegion: shortText(128).optional() })
+  .object({ street: text().max(400).optional(), city: shortText(128).optional(), state: shortText(128).optional(), postalCode: shortText(40).optional(), countryOrRegion: shortText(128).optional() })
   .strict();
-export const phone = z.string().trim().max(64).regex(/\d/, "must be a phone number");
+export const phone = text().trim().max(64).regex(/\d/, "must be a phone number");
 
 export const contactBody = z
   .object({

@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { queueNames } from "../config/names.js";
 import { workloadBlocker } from "../domain/mailbox.js";
+import { chunkCount, chunkOf, missingRanges, uploadChunkBytes } from "../domain/attachment-upload.js";
 import { canRequestSend, maxAttachmentBytes } from "../domain/outgoing-email.js";
 import { generateTrackingToken, subjectWithToken } from "../domain/tracking/token-format.js";
 import { raiseAlert } from "../alerts/alert-service.js";
@@ -15,35 +16,36 @@ import { attachmentBlobName } from "../storage/attachment-store.js";
 import type { CrmEmail } from "../storage/crm-email-repository.js";
 import { ConcurrencyConflict } from "../storage/mailbox-repository.js";
 import { idParam } from "./admin-schemas.js";
-import { ApiError, notFound, parseOrThrow } from "./http-responses.js";
+import { ApiError, notFound, parseOrThrow, routeParam } from "./http-responses.js";
+import { text } from "./text-fields.js";
 
-const party = z.object({ address: z.email().max(320), name: z.string().max(256).optional(), partyId: z.string().min(1).max(128).optional() }).strict();
-const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, "must be base64");
+const party = z.object({ address: z.email().max(320), name: text().max(256).optional(), partyId: text().min(1).max(128).optional() }).strict();
+const base64 = text().regex(/^[A-Za-z0-9+/]*={0,2}$/, "must be base64");
 const attachmentInput = z
   .object({
-    name: z.string().trim().min(1).max(255),
-    contentType: z.string().min(1).max(255).default("application/octet-stream"),
+    name: text().trim().min(1).max(255),
+    contentType: text().min(1).max(255).default("application/octet-stream"),
     contentBytes: base64.refine((b) => Math.floor((b.length * 3) / 4) <= maxAttachmentBytes + 2, "is larger than 150 MB"),
   })
   .strict();
 
-const createEmailBody = z
+export const createEmailBody = z
   .object({
     senderMailboxId: idParam,
     to: z.array(party).max(500).default([]),
     cc: z.array(party).max(500).default([]),
     bcc: z.array(party).max(500).default([]),
-    subject: z.string().max(2_000).default(""),
-    body: z.object({ contentType: z.enum(["text", "html"]), content: z.string().max(4 * 1024 * 1024) }).strict().default({ contentType: "text", content: "" }),
-    regarding: z.object({ type: z.string().min(1).max(100), id: z.string().min(1).max(128) }).strict().optional(),
+    subject: text().max(2_000).default(""),
+    body: z.object({ contentType: z.enum(["text", "html"]), content: text().max(4 * 1024 * 1024) }).strict().default({ contentType: "text", content: "" }),
+    regarding: z.object({ type: text().min(1).max(100), id: text().min(1).max(128) }).strict().optional(),
     attachments: z.array(attachmentInput).max(100).default([]),
   })
   .strict()
   .refine((b) => b.to.length + b.cc.length + b.bcc.length > 0, { message: "needs at least one recipient in to, cc or bcc", path: ["to"] });
 
-const sendBody = z.object({ issueSend: z.boolean().default(true) }).strict();
-const announceAttachment = z
-  .object({ name: z.string().trim().min(1).max(255), contentType: z.string().min(1).max(255).default("application/octet-stream"), size: z.number().int().min(1).max(maxAttachmentBytes, "must be at most 150 MB (157286400 bytes)") })
+export const sendBody = z.object({ issueSend: z.boolean().default(true) }).strict();
+export const announceAttachment = z
+  .object({ name: text().trim().min(1).max(255), contentType: text().min(1).max(255).default("application/octet-stream"), size: z.number().int().min(1).max(maxAttachmentBytes, "must be at most 150 MB (157286400 bytes)") })
   .strict();
 
 export async function createEmail(runtime: Runtime, body: unknown): Promise<CrmEmail> {
@@ -70,7 +72,7 @@ export async function createEmail(runtime: Runtime, body: unknown): Promise<CrmE
 }
 
 async function requireCrmEmail(runtime: Runtime, id: string) {
-  const emailId = parseOrThrow(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be an email id"), id, "route");
+  const emailId = routeParam(text().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be an email id"), id, "id");
   const stored = await runtime.crmEmails.get(emailId);
   if (!stored) throw notFound("Email", emailId);
   return stored;
@@ -122,11 +124,8 @@ export async function announceEmailAttachment(runtime: Runtime, id: string, body
   const attachmentId = randomUUID();
   const attachments = [...email.attachments, { id: attachmentId, name: input.name, contentType: input.contentType, size: input.size, complete: false }];
   await runtime.crmEmails.update(email.id, { attachments }, etag);
-  return { id: attachmentId, uploadUrl: `/api/emails/${email.id}/attachments/${attachmentId}/content`, maxChunkBytes: uploadChunkLimit };
+  return { id: attachmentId, uploadUrl: `/api/emails/${email.id}/attachments/${attachmentId}/content`, chunkBytes: uploadChunkBytes };
 }
-
-/** Chunks the records API takes per request (the Functions host's request limit is 100 MB). */
-export const uploadChunkLimit = 32 * 1024 * 1024;
 
 export async function uploadEmailAttachment(runtime: Runtime, id: string, attachmentId: string, contentRange: string | null, bytes: Buffer) {
   const { email } = await requireCrmEmail(runtime, id);
@@ -135,18 +134,27 @@ export async function uploadEmailAttachment(runtime: Runtime, id: string, attach
   if (attachment.complete) throw new ApiError(409, "Conflict", `Attachment '${attachmentId}' is already complete.`);
   const range = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(contentRange ?? "");
   if (!range) throw new ApiError(400, "BadRequest", "Invalid header 'Content-Range': expected 'bytes first-last/total'.", "Content-Range");
-  const [first, last, total] = [Number(range[1]), Number(range[2]), Number(range[3])];
-  if (total !== attachment.size) throw new ApiError(400, "BadRequest", `Invalid header 'Content-Range': the total must be the announced size ${attachment.size}.`, "Content-Range");
-  if (last - first + 1 !== bytes.length || bytes.length > uploadChunkLimit || first % uploadChunkLimit !== 0) {
-    throw new ApiError(400, "BadRequest", `Invalid header 'Content-Range': chunks are ${uploadChunkLimit} bytes (the last may be shorter) and the body must match the range.`, "Content-Range");
-  }
-  const index = first / uploadChunkLimit;
+  const chunk = chunkOf({ first: Number(range[1]), last: Number(range[2]), total: Number(range[3]) }, attachment.size, bytes.length);
+  if ("problem" in chunk) throw new ApiError(400, "BadRequest", `Invalid header 'Content-Range': ${chunk.problem}.`, "Content-Range");
   const blob = attachmentBlobName(email.id, attachment.id);
-  await runtime.attachments.stage(blob, index, bytes);
-  if (last + 1 < attachment.size) return { complete: false, nextExpectedRanges: [`${last + 1}-`] };
-  await runtime.attachments.commit(blob, index + 1, attachment.contentType);
-  // Re-read: other chunks' writes do not touch the attachment list.
-  const fresh = (await runtime.crmEmails.get(email.id))!;
-  await runtime.crmEmails.update(email.id, { attachments: fresh.email.attachments.map((a) => (a.id === attachmentId ? { ...a, complete: true } : a)) }, fresh.etag);
+  await runtime.attachments.stage(blob, chunk.index, bytes);
+  const missing = missingRanges(await runtime.attachments.stagedChunks(blob), attachment.size);
+  if (missing.length > 0) return { complete: false, nextExpectedRanges: missing };
+  await runtime.attachments.commit(blob, chunkCount(attachment.size), attachment.contentType);
+  await markAttachmentComplete(runtime, email.id, attachmentId);
   return { complete: true, nextExpectedRanges: [] };
+}
+
+/** Chunks may arrive together: the list is re-read and written with its etag until the flag holds. */
+async function markAttachmentComplete(runtime: Runtime, emailId: string, attachmentId: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const fresh = (await runtime.crmEmails.get(emailId))!;
+    if (fresh.email.attachments.find((a) => a.id === attachmentId)?.complete) return;
+    try {
+      await runtime.crmEmails.update(emailId, { attachments: fresh.email.attachments.map((a) => (a.id === attachmentId ? { ...a, complete: true } : a)) }, fresh.etag);
+      return;
+    } catch (error) {
+      if (!(error instanceof ConcurrencyConflict) || attempt >= 5) throw error;
+    }
+  }
 }

@@ -8,8 +8,9 @@ import { orderPartyRecords } from "../domain/party-records.js";
 import type { Runtime } from "../runtime.js";
 import { type ActRecordView, createWithId, deleteRecord, expectedVersion, getRecord, listRecords, parseWith, type RecordKind, replaceRecord } from "./act-record-api.js";
 import { idParam } from "./admin-schemas.js";
-import { ApiError, parseOrThrow } from "./http-responses.js";
+import { ApiError, parseOrThrow, routeParam } from "./http-responses.js";
 import { declaredRecordBody, emailEnabledTypesBody } from "./party-schemas.js";
+import { text } from "./text-fields.js";
 
 export async function getEmailEnabledTypes(runtime: Runtime) {
   return { types: await runtime.emailEnabledTypes.list({ fresh: true }) };
@@ -25,10 +26,10 @@ export async function putEmailEnabledTypes(runtime: Runtime, body: unknown) {
   return { types };
 }
 
-const typeParam = z.string().regex(/^[a-z][a-z0-9_]{1,63}$/, "must be a declared email-enabled type name");
+const typeParam = text().regex(/^[a-z][a-z0-9_]{1,63}$/, "must be a declared email-enabled type name");
 
 async function declaredKind(runtime: Runtime, type: string): Promise<RecordKind> {
-  const typeName = parseOrThrow(typeParam, type, "route");
+  const typeName = routeParam(typeParam, type, "recordType");
   const declaration = await runtime.emailEnabledTypes.find(typeName, { fresh: true });
   if (!declaration) throw new ApiError(404, "NotFound", `Record type '${typeName}' is not declared; declare it with PUT /api/settings/email-enabled-types.`);
   const schema = declaredRecordBody(declaration);
@@ -38,7 +39,7 @@ async function declaredKind(runtime: Runtime, type: string): Promise<RecordKind>
 /** Creates the record under the caller's id, or replaces it (If-Match or `version` make that conditional). */
 export async function putDeclaredRecord(runtime: Runtime, type: string, id: string, body: unknown, ifMatch: string | null): Promise<{ created: boolean; view: ActRecordView }> {
   const kind = await declaredKind(runtime, type);
-  const recordId = parseOrThrow(idParam, id, "route");
+  const recordId = routeParam(idParam, id, "id");
   const parsed = kind.parse(body, runtime.now());
   if (expectedVersion(parsed.version, ifMatch) === undefined) {
     const created = await createWithId(runtime, kind, recordId, parsed);
@@ -61,7 +62,7 @@ export async function listDeclaredRecords(runtime: Runtime, type: string, query:
 
 const resolveBody = z
   .object({
-    addresses: z.array(z.string().trim().min(1).max(320)).min(1).max(500),
+    addresses: z.array(text().trim().min(1).max(320)).min(1).max(500),
     /** The mailbox owner whose own records come first, as for a sender. */
     ownerId: idParam.optional(),
   })

@@ -1,20 +1,20 @@
 /** Read side of the email records API. */
 import { z } from "zod";
 import type { Runtime } from "../runtime.js";
-import { notFound, pagingQuery, parseOrThrow } from "./http-responses.js";
-import { mailboxIdParam, withContinuation } from "./mailbox-api.js";
+import { notFound, parseOrThrow, routeParam } from "./http-responses.js";
+import { mailboxIdParam } from "./mailbox-api.js";
+import { listScope, pageOf, pagingQuery } from "./paging.js";
 
 const emailIdParam = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be an email activity id");
 
 export async function listEmails(runtime: Runtime, query: Record<string, string>) {
   const { pageSize, continuationToken, mailboxId } = parseOrThrow(pagingQuery.extend({ mailboxId: mailboxIdParam }), query, "query");
   if (!(await runtime.mailboxes.get(mailboxId))) throw notFound("Mailbox", mailboxId);
-  const page = await withContinuation(() => runtime.emails.listForMailbox(mailboxId, { pageSize, continuationToken }));
-  return { items: page.items, continuationToken: page.continuationToken ?? null };
+  return pageOf(listScope("emails", { mailboxId }), { pageSize, continuationToken }, (paging) => runtime.emails.listForMailbox(mailboxId, paging));
 }
 
 export async function getEmail(runtime: Runtime, id: string) {
-  const emailId = parseOrThrow(emailIdParam, id, "route");
+  const emailId = routeParam(emailIdParam, id, "id");
   const email = await runtime.emails.get(emailId);
   if (!email) throw notFound("Email", emailId);
   return email;

@@ -29,17 +29,42 @@ export function notFound(what: string, id: string): ApiError {
   return new ApiError(404, "NotFound", `${what} '${id}' does not exist.`);
 }
 
+/** The field an issue is about: its path, or for unknown keys the first key itself. */
 function fieldOf(issue: z.core.$ZodIssue): string {
-  return issue.path.length > 0 ? issue.path.map(String).join(".") : "(body)";
+  const path = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]!] : issue.path;
+  return path.length > 0 ? path.map(String).join(".") : "(body)";
+}
+
+function messageOf(issue: z.core.$ZodIssue): string {
+  if (issue.code !== "unrecognized_keys") return issue.message;
+  const others = issue.keys.slice(1);
+  return `is not a field of this request${others.length > 0 ? ` (nor are ${others.map((key) => `'${key}'`).join(", ")})` : ""}`;
 }
 
 /** Parses with the schema or throws a 400 naming the first failing field. */
-export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, where: "query" | "body" | "route"): T {
+export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, where: "query" | "body"): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const field = fieldOf(issue);
-  throw new ApiError(400, "BadRequest", `Invalid ${where} parameter '${field}': ${issue.message}.`, field);
+  throw new ApiError(400, "BadRequest", `Invalid ${where} parameter '${field}': ${messageOf(issue)}.`, field);
+}
+
+/** Parses one route parameter (the `{name}` of the route) or throws a 400 naming it. */
+export function routeParam<T>(schema: z.ZodType<T>, value: string, name: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new ApiError(400, "BadRequest", `Invalid route parameter '${name}': ${result.error.issues[0]!.message}.`, name);
+}
+
+/**
+ * A body without the named read-only fields: what a GET answers may be sent back in a PUT (read,
+ * change, write), and the fields only the server sets are ignored there, not refused. Any other
+ * unknown key is still refused by the schema.
+ */
+export function withoutReadOnly(body: unknown, readOnly: readonly string[]): unknown {
+  if (body === null || typeof body !== "object" || Array.isArray(body)) return body;
+  return Object.fromEntries(Object.entries(body).filter(([name]) => !readOnly.includes(name)));
 }
 
 export function queryObject(request: HttpRequest): Record<string, string> {
@@ -49,16 +74,6 @@ export function queryObject(request: HttpRequest): Record<string, string> {
   });
   return query;
 }
-
-/** Paging parameters shared by every list. */
-export const pagingQuery = z.object({
-  pageSize: z.coerce.number().int().min(1).max(1000).default(100),
-  continuationToken: z
-    .string()
-    .max(2048)
-    .regex(/^[A-Za-z0-9+/=_-]+$/, "must be a continuationToken returned by a previous page")
-    .optional(),
-});
 
 /** Runs a handler body, turning ApiError into its response; anything else is a 500 without details. */
 export async function respond(work: () => Promise<HttpResponseInit>, log?: { error(message: string, ...args: unknown[]): void }): Promise<HttpResponseInit> {

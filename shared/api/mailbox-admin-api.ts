@@ -9,14 +9,14 @@ import { workloads, type Workload } from "../domain/workloads.js";
 import type { Runtime } from "../runtime.js";
 import { MappingConflict, saveMailbox } from "../sync/mailbox-mapping.js";
 import { testAndEnable } from "../sync/test-and-enable.js";
-import { bulkTestAndEnableBody, disableBody, idParam, mailboxBody, testAndEnableBody } from "./admin-schemas.js";
-import { ApiError, notFound, parseOrThrow } from "./http-responses.js";
+import { bulkTestAndEnableBody, disableBody, idParam, mailboxBody, mailboxReadOnlyFields, testAndEnableBody } from "./admin-schemas.js";
+import { ApiError, notFound, parseOrThrow, routeParam, withoutReadOnly } from "./http-responses.js";
 import { mailboxView } from "./mailbox-api.js";
 
 const incomingFolders = ["inbox", "sentitems"];
 
 async function requireMailbox(runtime: Runtime, id: string) {
-  const mailboxId = parseOrThrow(idParam, id, "route");
+  const mailboxId = routeParam(idParam, id, "id");
   const stored = await runtime.mailboxes.get(mailboxId);
   if (!stored) throw notFound("Mailbox", mailboxId);
   return stored;
@@ -25,8 +25,8 @@ async function requireMailbox(runtime: Runtime, id: string) {
 const off: Partial<WorkloadState> = { enabled: false, dueAt: null };
 
 export async function putMailbox(runtime: Runtime, id: string, body: unknown): Promise<{ created: boolean; mailbox: ReturnType<typeof mailboxView> }> {
-  const mailboxId = parseOrThrow(idParam, id, "route");
-  const input = parseOrThrow(mailboxBody, body, "body");
+  const mailboxId = routeParam(idParam, id, "id");
+  const input = parseOrThrow(mailboxBody, withoutReadOnly(body, mailboxReadOnlyFields), "body");
   if (!(await runtime.profiles.get(input.profileId))) {
     throw new ApiError(400, "BadRequest", `Invalid body parameter 'profileId': profile '${input.profileId}' does not exist.`, "profileId");
   }

@@ -3,7 +3,8 @@ import type { Mailbox, WorkloadState } from "../domain/mailbox.js";
 import { workloads } from "../domain/workloads.js";
 import type { Runtime } from "../runtime.js";
 import { mailboxListQuery } from "./admin-schemas.js";
-import { ApiError, notFound, pagingQuery, parseOrThrow } from "./http-responses.js";
+import { notFound, parseOrThrow, routeParam } from "./http-responses.js";
+import { listScope, pageOf, pagingQuery } from "./paging.js";
 
 function workloadView(state: WorkloadState) {
   return {
@@ -39,28 +40,14 @@ export { idParam as mailboxIdParam } from "./admin-schemas.js";
 import { idParam as mailboxIdParam } from "./admin-schemas.js";
 
 export async function getMailbox(runtime: Runtime, id: string) {
-  const mailboxId = parseOrThrow(mailboxIdParam, id, "route");
+  const mailboxId = routeParam(mailboxIdParam, id, "id");
   const stored = await runtime.mailboxes.get(mailboxId);
   if (!stored) throw notFound("Mailbox", mailboxId);
   return mailboxView(stored.mailbox);
 }
 
 export async function listMailboxes(runtime: Runtime, query: Record<string, string>) {
-  const input = parseOrThrow(pagingQuery.extend(mailboxListQuery.shape), query, "query");
-  const page = await withContinuation(() => runtime.mailboxes.listPage(input));
-  return { items: page.items.map(mailboxView), continuationToken: page.continuationToken ?? null };
-}
-
-/** A continuation token the store cannot read is the caller's mistake: answer 400, not 500. */
-export async function withContinuation<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof ApiError) throw error;
-    const status = (error as { statusCode?: number }).statusCode;
-    if (error instanceof SyntaxError || error instanceof TypeError || status === 400) {
-      throw new ApiError(400, "BadRequest", "Invalid query parameter 'continuationToken': it was not returned by a previous page.", "continuationToken");
-    }
-    throw error;
-  }
+  const { pageSize, continuationToken, ...filters } = parseOrThrow(pagingQuery.extend(mailboxListQuery.shape), query, "query");
+  const page = await pageOf(listScope("mailboxes", filters), { pageSize, continuationToken }, (paging) => runtime.mailboxes.listPage({ ...filters, ...paging }));
+  return { ...page, items: page.items.map(mailboxView) };
 }

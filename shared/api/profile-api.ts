@@ -1,24 +1,29 @@
-/** Email server profiles: create or replace, read, list, delete (refused while mailboxes use it). */
+/** Email server profiles: create or replace, read, list (paged), delete (refused while mailboxes use it). */
 import { credentialFromSettings } from "../config/profile-credentials.js";
 import { SettingsError } from "../config/settings.js";
 import { defaultPolling, newProfile, type EmailServerProfile } from "../domain/profile.js";
 import type { Runtime } from "../runtime.js";
 import { idParam, profileBody } from "./admin-schemas.js";
-import { ApiError, notFound, parseOrThrow } from "./http-responses.js";
+import { ApiError, notFound, parseOrThrow, routeParam, withoutReadOnly } from "./http-responses.js";
+import { listScope, pageOf, pagingQuery } from "./paging.js";
+
+/** What GET answers that only the server sets; a PUT may send them back and they are ignored. */
+const readOnlyFields = ["id", "createdAt", "updatedAt"];
 
 export function profileView(profile: EmailServerProfile) {
   return { ...profile };
 }
 
 export async function putProfile(runtime: Runtime, id: string, body: unknown): Promise<{ created: boolean; profile: ReturnType<typeof profileView> }> {
-  const profileId = parseOrThrow(idParam, id, "route");
-  const input = parseOrThrow(profileBody, body, "body");
+  const profileId = routeParam(idParam, id, "id");
+  const input = parseOrThrow(profileBody, withoutReadOnly(body, readOnlyFields), "body");
   // The credential's app setting must exist now, not fail the first cycle later.
   try {
     credentialFromSettings(input.credential, runtime.env);
   } catch (error) {
     if (error instanceof SettingsError) {
-      throw new ApiError(400, "BadRequest", `Invalid body parameter 'credential': ${error.message}`, "credential");
+      const field = `credential.${input.credential.kind === "certificate" ? "certificateSetting" : "secretSetting"}`;
+      throw new ApiError(400, "BadRequest", `Invalid body parameter '${field}': ${error.message}`, field);
     }
     throw error;
   }
@@ -46,18 +51,20 @@ export async function putProfile(runtime: Runtime, id: string, body: unknown): P
 }
 
 export async function getProfile(runtime: Runtime, id: string) {
-  const profileId = parseOrThrow(idParam, id, "route");
+  const profileId = routeParam(idParam, id, "id");
   const profile = await runtime.profiles.get(profileId);
   if (!profile) throw notFound("Profile", profileId);
   return profileView(profile);
 }
 
-export async function listProfiles(runtime: Runtime) {
-  return { items: (await runtime.profiles.list()).map(profileView), continuationToken: null };
+export async function listProfiles(runtime: Runtime, query: Record<string, string>) {
+  const paging = parseOrThrow(pagingQuery, query, "query");
+  const page = await pageOf(listScope("profiles"), paging, (next) => runtime.profiles.listPage(next));
+  return { ...page, items: page.items.map(profileView) };
 }
 
 export async function deleteProfile(runtime: Runtime, id: string): Promise<void> {
-  const profileId = parseOrThrow(idParam, id, "route");
+  const profileId = routeParam(idParam, id, "id");
   if (!(await runtime.profiles.get(profileId))) throw notFound("Profile", profileId);
   const users = await runtime.mailboxes.listPage({ pageSize: 1, profileId });
   if (users.items.length > 0) {

@@ -5,18 +5,18 @@ import { defaultFilter, type SyncFilter } from "../domain/sync-filters.js";
 import type { Runtime } from "../runtime.js";
 import { criteriaBodies } from "./act-schemas.js";
 import { idParam } from "./admin-schemas.js";
-import { parseOrThrow } from "./http-responses.js";
+import { parseOrThrow, routeParam } from "./http-responses.js";
 
 const recordTypeParam = z.enum(actRecordTypes);
 
 export async function getSyncFilters(runtime: Runtime, ownerIdParam: string) {
-  const ownerId = parseOrThrow(idParam, ownerIdParam, "route");
+  const ownerId = routeParam(idParam, ownerIdParam, "ownerId");
   return { items: await runtime.syncFilters.forOwner(ownerId), continuationToken: null };
 }
 
 export async function putSyncFilter(runtime: Runtime, ownerIdParam: string, recordTypeValue: string, body: unknown): Promise<SyncFilter> {
-  const ownerId = parseOrThrow(idParam, ownerIdParam, "route");
-  const recordType = parseOrThrow(z.object({ recordType: recordTypeParam }), { recordType: recordTypeValue }, "route").recordType;
+  const ownerId = routeParam(idParam, ownerIdParam, "ownerId");
+  const recordType = routeParam(recordTypeParam, recordTypeValue, "recordType");
   const criteria = criteriaBodies[recordType] as z.ZodType<Record<string, unknown>>;
   const input = parseOrThrow(z.object({ enabled: z.boolean(), criteria: criteria.optional() }).strict(), body, "body");
   const base = defaultFilter(ownerId, recordType);

@@ -10,12 +10,13 @@ import { defaultSmartMatchSettings, smartMatchProblems } from "../domain/trackin
 import { defaultTrackingTokenFormat, trackingTokenFormatProblems } from "../domain/tracking/token-format.js";
 import { defaultTrackingSettings } from "../domain/tracking/tracking-settings.js";
 import { trackOptions } from "../domain/tracking/track-options.js";
+import { text } from "./text-fields.js";
 
 const whole = z.number().int();
 
 export const trackingTokenFormatSchema = z
   .object({
-    prefix: z.string().default(defaultTrackingTokenFormat.prefix),
+    prefix: text().default(defaultTrackingTokenFormat.prefix),
     baseNumber: whole.default(defaultTrackingTokenFormat.baseNumber),
     userNumberDigits: whole.default(defaultTrackingTokenFormat.userNumberDigits),
     counterDigits: whole.default(defaultTrackingTokenFormat.counterDigits),
@@ -27,7 +28,7 @@ export const trackingTokenFormatSchema = z
 
 export const smartMatchingSchema = z
   .object({
-    hashFilterKeywords: z.string().default(defaultSmartMatchSettings.hashFilterKeywords),
+    hashFilterKeywords: text().default(defaultSmartMatchSettings.hashFilterKeywords),
     hashMaxCount: whole.default(defaultSmartMatchSettings.hashMaxCount),
     hashDeltaSubjectCount: whole.default(defaultSmartMatchSettings.hashDeltaSubjectCount),
     hashMinAddressCount: whole.default(defaultSmartMatchSettings.hashMinAddressCount),

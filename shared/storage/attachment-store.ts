@@ -8,6 +8,7 @@ import { blobContainers } from "../config/names.js";
 import type { StorageAccount } from "./storage-account.js";
 
 const blockId = (index: number) => Buffer.from(`block-${String(index).padStart(6, "0")}`).toString("base64");
+const blockIndex = (id: string) => Number(/^block-(\d{6})$/.exec(Buffer.from(id, "base64").toString("latin1"))?.[1] ?? NaN);
 
 export function attachmentBlobName(emailId: string, attachmentId: string): string {
   return `attachments/${emailId}/${attachmentId}`;
@@ -27,6 +28,12 @@ export class AttachmentStore {
   /** Stages one chunk; the same index can be staged again (a retried chunk). */
   async stage(name: string, index: number, bytes: Buffer): Promise<void> {
     await this.container.getBlockBlobClient(name).stageBlock(blockId(index), bytes, bytes.length);
+  }
+
+  /** Indexes of the chunks staged and not yet committed. */
+  async stagedChunks(name: string): Promise<number[]> {
+    const list = await this.container.getBlockBlobClient(name).getBlockList("uncommitted");
+    return (list.uncommittedBlocks ?? []).map((block) => blockIndex(block.name)).filter((index) => Number.isInteger(index));
   }
 
   async commit(name: string, chunks: number, contentType: string): Promise<void> {

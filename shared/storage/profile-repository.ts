@@ -50,12 +50,14 @@ export class ProfileRepository {
     return profile;
   }
 
-  async list(): Promise<EmailServerProfile[]> {
-    const profiles: EmailServerProfile[] = [];
-    for await (const row of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq '${partition}'` } })) {
-      profiles.push(fromEntity(row));
-    }
-    return profiles;
+  /** A page of profiles, in id order. */
+  async listPage(options: { pageSize: number; continuationToken?: string }): Promise<{ items: EmailServerProfile[]; continuationToken?: string }> {
+    const next = await this.table
+      .listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq '${partition}'` } })
+      .byPage({ maxPageSize: options.pageSize, continuationToken: options.continuationToken })
+      .next();
+    if (next.done) return { items: [] };
+    return { items: next.value.map(fromEntity), continuationToken: next.value.continuationToken };
   }
 
   async put(profile: EmailServerProfile): Promise<void> {

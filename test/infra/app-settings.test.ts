@@ -8,6 +8,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { profileCredentialSettingPrefix } from "../../shared/config/profile-credentials.js";
 import { readGraphSettings, settingCatalog } from "../../shared/config/settings.js";
 import { filesUnder, infraDir, loadBicep, mainBicepPath, repoRoot, type BicepFile, type ObjectKeys } from "./bicep.js";
 
@@ -138,8 +139,11 @@ describe("app settings the templates set", () => {
     expect(main.evaluate(main.property(site!.body, "identity", "type"))).toBe("UserAssigned");
   });
 
-  it("name profile credential settings only as Key Vault references", () => {
+  it("name profile credential settings only as Key Vault references, with the prefix a profile may name", () => {
+    expect(settings.dynamic.length, "profileCredentialSecrets becomes app settings").toBeGreaterThan(0);
     for (const dynamic of settings.dynamic) {
+      const key = dynamic.keyNode ? main.evaluate(dynamic.keyNode.namedChildren.at(-1)) : null;
+      expect(typeof key === "string" && key.startsWith(profileCredentialSettingPrefix), `${dynamic.source} must name settings ${profileCredentialSettingPrefix}*, got ${String(key)}`).toBe(true);
       const value = dynamic.valueNode ? main.evaluate(dynamic.valueNode.namedChildren.at(-1)) : null;
       expect(typeof value === "string" && value.startsWith("@Microsoft.KeyVault(SecretUri=https://"), `${dynamic.source} must produce Key Vault references`).toBe(true);
     }

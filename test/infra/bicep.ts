@@ -307,7 +307,7 @@ export class BicepFile {
           return result;
         }
         if (name === "toObject") {
-          result.dynamic.push({ source: node.text, valueNode: args[2] });
+          result.dynamic.push({ source: node.text, keyNode: args[1], valueNode: args[2] });
           return result;
         }
         break;
@@ -335,7 +335,7 @@ export class BicepFile {
 export interface ObjectKeys {
   keys: Map<string, { conditional: boolean; values: Node[] }>;
   /** Keys computed at deployment (toObject over a parameter). */
-  dynamic: { source: string; valueNode?: Node }[];
+  dynamic: { source: string; keyNode?: Node; valueNode?: Node }[];
 }
 
 export function objectProperties(objectNode: Node): { key: string; value: Node; node: Node }[] {

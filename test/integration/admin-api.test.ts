@@ -38,8 +38,8 @@ describe("profiles", () => {
     [{ ...profile, maxConcurrentConnections: 301 }, "maxConcurrentConnections"],
     [{ ...profile, name: "" }, "name"],
     [{ ...profile, polling: { incoming: { minSeconds: 600, defaultSeconds: 120, maxSeconds: 60 } } }, "polling.incoming"],
-    [{ ...profile, credential: { kind: "clientSecret", tenantId: "contoso.example", clientId: "5b1e7c0d-3a94-4f7b-8d21-6c9e0f4a2b37", secretSetting: "NO_SUCH_SETTING" } }, "credential"],
-    [{ ...profile, unexpected: true }, "(body)"],
+    [{ ...profile, credential: { kind: "clientSecret", tenantId: "contoso.example", clientId: "5b1e7c0d-3a94-4f7b-8d21-6c9e0f4a2b37", secretSetting: "PROFILE_CREDENTIAL_MISSING" } }, "credential.secretSetting"],
+    [{ ...profile, unexpected: true }, "unexpected"],
     [{ ...profile, ownerEmail: "not an address" }, "ownerEmail"],
   ])("a bad profile body is a 400 naming the field and changes nothing (%#)", async (body, field) => {
     const before = await snapshot();

@@ -15,7 +15,7 @@ let api: Awaited<ReturnType<typeof startApiServer>>;
 let clock = Date.now();
 
 beforeAll(async () => {
-  h = await startSyncHarness({ env: { CRM_SECRET_WRONG: "not-the-secret", DEPLOYMENT_ID: "contoso-prod" } });
+  h = await startSyncHarness({ env: { PROFILE_CREDENTIAL_WRONG: "not-the-secret", DEPLOYMENT_ID: "contoso-prod" } });
   h.runtime.now = () => clock;
   api = await startApiServer(h.runtime);
 });
@@ -71,7 +71,7 @@ describe("alerts", () => {
   });
 
   it("wrong credentials disable every mailbox of the profile with one profile alert", async () => {
-    await api.call("PUT", "profiles/wrong-creds", { name: "Wrong credentials", credential: { kind: "clientSecret", tenantId: h.tenantId, clientId: h.clientId, secretSetting: "CRM_SECRET_WRONG" } });
+    await api.call("PUT", "profiles/wrong-creds", { name: "Wrong credentials", credential: { kind: "clientSecret", tenantId: h.tenantId, clientId: h.clientId, secretSetting: "PROFILE_CREDENTIAL_WRONG" } });
     const a = await enabledMailbox("wc-a");
     const b = await enabledMailbox("wc-b");
     for (const mb of [a, b]) await api.call("PUT", `mailboxes/${mb.id}`, { emailAddress: mb.address, profileId: "wrong-creds" });
