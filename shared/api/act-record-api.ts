@@ -105,8 +105,8 @@ async function requireRecord(kind: RecordKind, id: string) {
 }
 
 /** Writes a new record with the given id; false when one exists already. */
-export async function createWithId(runtime: Runtime, kind: RecordKind, id: string, parsed: ParsedBody): Promise<ActRecordView | undefined> {
-  const at = new Date(runtime.now()).toISOString();
+export async function createWithId(runtime: Runtime, kind: RecordKind, id: string, parsed: ParsedBody, now = runtime.now()): Promise<ActRecordView | undefined> {
+  const at = new Date(now).toISOString();
   const record: CrmRecord<string, Record<string, unknown>> = { type: kind.type, id, ownerId: parsed.ownerId, fields: parsed.fields, createdAt: at, modifiedAt: at, version: 1 };
   return (await kind.repository.create(record)) ? actRecordView(record) : undefined;
 }
@@ -115,7 +115,9 @@ export async function createActRecord(runtime: Runtime, type: RecordApiType, bod
   const kind = recordKind(runtime, type);
   const id = randomUUID();
   // A fresh UUID never exists; if it somehow did, nothing was overwritten.
-  const created = await createWithId(runtime, kind, id, kind.parse(body, runtime.now()));
+  // One clock reading: a task completed without a time was completed when it was created.
+  const now = runtime.now();
+  const created = await createWithId(runtime, kind, id, kind.parse(body, now), now);
   if (!created) throw new ApiError(409, "Conflict", `${kind.label} '${id}' already exists; send the request again.`);
   return created;
 }

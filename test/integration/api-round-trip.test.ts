@@ -15,7 +15,7 @@ afterAll(async () => {
   await h?.stop();
 });
 
-const defaults = { requireApprovedMailboxes: true, alertLevels: ["Error", "Warning", "Information"], alertSenderMailbox: null, trackingToken: { prefix: "CRM:", counterDigits: 7 } };
+const defaults = { requireApprovedMailboxes: true, alertLevels: ["Error", "Warning", "Information"], alertSenderMailbox: null, trackingToken: { prefix: "CRM:", baseNumber: 0, userNumberDigits: 3, counterDigits: 3 }, defaultTrackOption: "responsesToCrmEmail", autoTrackSentFolderItems: false };
 
 describe("PUT /api/settings replaces the settings", () => {
   it("a field the PUT leaves out takes its default, not the value stored before", async () => {

@@ -73,7 +73,7 @@ describe("validation", () => {
     ["accounts", { ...accountBody(owner), website: "javascript:alert(1)" }, "website"],
     ["accounts", { ...accountBody(owner), phone: "none" }, "phone"],
     ["accounts", { ...accountBody(owner), ownerId: undefined }, "ownerId"],
-    ["accounts", { ...accountBody(owner), revenue: 5 }, "(body)"],
+    ["accounts", { ...accountBody(owner), revenue: 5 }, "revenue"],
     ["leads", { ...leadBody(owner), status: "won" }, "status"],
     ["leads", { ownerId: owner, firstName: "Lee" }, "lastName"],
     ["leads", { ...leadBody(owner), emails: [{ address: "lee" }] }, "emails.0.address"],
