@@ -4,8 +4,9 @@
  *
  * Probes: the user resolves (the mailbox exists and is in the cloud); incoming reads the Inbox
  * (Mail.ReadWrite, in scope); outgoing submits a message with no recipients, which Exchange refuses
- * as invalid only when the app may send (Mail.Send) — nothing is sent; ACT reads the calendar and
- * checks the ownership stamp on the Inbox (one deployment syncs a mailbox's ACT).
+ * as invalid only when the app may send (Mail.Send) — nothing is sent; ACT reads the calendar,
+ * the contacts and the To Do lists, and checks the ownership stamp on the Inbox (one deployment syncs a
+ * mailbox's ACT).
  */
 import { raiseAlert } from "../alerts/alert-service.js";
 import type { AlertCode } from "../domain/alert-catalog.js";
@@ -16,6 +17,7 @@ import type { GraphConnection } from "../graph/graph-connection.js";
 import { GraphRequestError, TokenRequestError } from "../graph/graph-errors.js";
 import { ownershipStampId } from "../graph/ownership-stamp.js";
 import type { Runtime } from "../runtime.js";
+import { actAdapters } from "./act/act-adapters.js";
 
 export interface WorkloadProbe {
   status: "Success" | "Failure" | "Skipped";
@@ -71,7 +73,11 @@ async function probeWorkload(graph: GraphConnection, workload: Workload, userKey
       }
       return;
     case "act": {
+      // Every collection the ACT cycle syncs, so a permission it lacks (Calendars, Contacts, Tasks)
+      // or a mailbox without To Do fails here, and not in every cycle after a Success.
       await graph.get(`${user}/calendar?$select=id`);
+      await graph.get(`${user}/contactFolders/contacts?$select=id`);
+      await actAdapters.task.collection(graph, user);
       const inbox = await graph.get<StampedFolder>(`${user}/mailFolders/inbox?$select=id&$expand=singleValueExtendedProperties($filter=id eq '${ownershipStampId}')`);
       const owner = inbox.singleValueExtendedProperties?.find((p) => p.id.toLowerCase() === ownershipStampId.toLowerCase())?.value;
       if (owner && owner !== deploymentId && !takeOwnership) {
