@@ -20,7 +20,7 @@ import { createRouter } from "./router.js";
 import { SendingLimits } from "./sending-limits.js";
 import { SentLog } from "./sent-log.js";
 import type { SimulatorContext } from "./simulator-context.js";
-import { readStateFile, StateSaver } from "./state-file.js";
+import { portFor, readStateFile, StateSaver } from "./state-file.js";
 import { Throttler } from "./throttling.js";
 import { UploadSessions } from "./upload-sessions.js";
 
@@ -43,7 +43,7 @@ export interface ExchangeSimulator extends ControlMethods {
 }
 
 export interface ExchangeSimulatorOptions {
-  /** Default 0: any free port. */
+  /** Default 0: any free port (with a saved `stateFile`, the port it was saved with). */
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
@@ -88,14 +88,14 @@ export async function startExchangeSimulator(options: ExchangeSimulatorOptions =
   const control = createControl(context);
   const server = await startHttpsServer({
     host: options.host ?? "127.0.0.1",
-    port: options.port ?? 0,
+    port: portFor(options.port ?? 0, saved, options.stateFile),
     certPem: certificates.serverCertPem,
     keyPem: certificates.serverKeyPem,
     handler: createRouter(context, control),
   });
   baseUrl = `https://localhost:${server.port}`;
   const saver = options.stateFile
-    ? new StateSaver(options.stateFile, () => ({ mailboxes: store.all(), pim: context.pim.entries(), sentLog: [...context.sentLog.all()] }), 1000)
+    ? new StateSaver(options.stateFile, () => ({ port: server.port, mailboxes: store.all(), pim: context.pim.entries(), sentLog: [...context.sentLog.all()] }), 1000)
     : undefined;
   const close = async () => {
     await server.close();

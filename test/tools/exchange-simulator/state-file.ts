@@ -22,6 +22,11 @@ export const stateFormat = "exchange-simulator-state";
 export const stateVersion = 1;
 
 export interface SimulatorState {
+  /**
+   * The port it listened on: clients keep absolute links (nextLink, deltaLink) on its URL, so a
+   * simulator started again on the file listens there again.
+   */
+  port: number;
   mailboxes: Mailbox[];
   pim: Array<[mailboxId: string, pim: MailboxPim]>;
   sentLog: SentLogEntry[];
@@ -66,12 +71,22 @@ export function parseState(text: string, file: string): SimulatorState {
       `${file} holds ${String(parsed.format)} version ${String(parsed.version)}; this simulator reads ${stateFormat} version ${stateVersion}. Delete the data folder to start over.`,
     );
   }
-  return { mailboxes: parsed.mailboxes ?? [], pim: parsed.pim ?? [], sentLog: parsed.sentLog ?? [] };
+  if (typeof parsed.port !== "number") throw new StateFileError(`${file} names no port: the simulated tenant's saved state is damaged. Delete the data folder to start over.`);
+  return { port: parsed.port, mailboxes: parsed.mailboxes ?? [], pim: parsed.pim ?? [], sentLog: parsed.sentLog ?? [] };
 }
 
 export function readStateFile(file: string): SimulatorState | undefined {
   if (!existsSync(file)) return undefined;
   return parseState(readFileSync(file, "utf8"), file);
+}
+
+/** The port to listen on: the saved one unless another is asked for (0 = any free port). */
+export function portFor(requested: number, saved: SimulatorState | undefined, file: string | undefined): number {
+  if (!saved || requested === saved.port) return saved?.port ?? requested;
+  if (requested === 0) return saved.port;
+  throw new StateFileError(
+    `${file} is a tenant served on port ${saved.port}, and its clients keep links to that port; start it there (or on port 0) or delete the file to start over.`,
+  );
 }
 
 /** Temporary file, fsync, rename: the file always holds one whole state. */

@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { SettingsError, type Environment } from "../../../shared/config/settings.js";
 import { ensureDevCertificates } from "../dev-certificates.js";
+import { StateFileError } from "../exchange-simulator/state-file.js";
 import { modeDataFolder, parseSyncMailboxes } from "./data-folders.js";
 import { startLocalHost, type LocalHost } from "./local-host.js";
 import { progressLine } from "./progress.js";
@@ -98,7 +99,7 @@ async function main(): Promise<void> {
   try {
     host = await startLocalHost(options);
   } catch (error) {
-    if (error instanceof SettingsError) fail(error.message);
+    if (error instanceof SettingsError || error instanceof StateFileError) fail(error.message);
     if ((error as { code?: string }).code === "EADDRINUSE") fail(`Port in use: ${(error as Error).message}. Stop the other process or choose another port (--port, LOCAL_HTTP_PORT, LOCAL_SIMULATOR_PORT).`);
     throw error;
   }
