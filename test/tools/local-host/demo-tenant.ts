@@ -37,6 +37,12 @@ export interface DemoTenant {
   settings: Environment;
   mailboxes: LocalMailbox[];
   startMail(everyMs: number): { deliverNext(): Promise<void>; stop(): void };
+  /**
+   * A welcome message in the Inbox of each demo mailbox this start created, so every mailbox has
+   * mail to show from its first cycle (README's first examples read one). Call it after the
+   * product's mailboxes exist: mail older than a new mailbox is not synced.
+   */
+  welcomeNewMailboxes(): void;
 }
 
 /** A stable GUID-shaped id for an address, so re-seeding finds the same mailbox record. */
@@ -55,8 +61,13 @@ export function startDemoTenant(sim: ExchangeSimulator, mailboxCount: number): D
   });
   // A simulator that kept its state from an earlier run has these mailboxes already.
   const existing = new Map(sim.listMailboxes().map((m) => [m.address.toLowerCase(), m]));
-  const ensureMailbox = (address: string, displayName: string) =>
-    existing.get(address) ?? sim.addMailbox({ tenantId, address, displayName, id: mailboxIdFor(`exo:${address}`) });
+  const created: string[] = [];
+  const ensureMailbox = (address: string, displayName: string) => {
+    const found = existing.get(address);
+    if (found) return found;
+    created.push(address);
+    return sim.addMailbox({ tenantId, address, displayName, id: mailboxIdFor(`exo:${address}`) });
+  };
   const mailboxes = Array.from({ length: mailboxCount }, (_, i) => {
     const name = demoNames[i % demoNames.length]!;
     const suffix = i >= demoNames.length ? String(Math.floor(i / demoNames.length) + 1) : "";
@@ -75,6 +86,17 @@ export function startDemoTenant(sim: ExchangeSimulator, mailboxCount: number): D
       GRAPH_CLIENT_SECRET: clientSecret,
     },
     mailboxes,
+    welcomeNewMailboxes: () => {
+      for (const { address, displayName } of mailboxes.filter((m) => created.includes(m.address))) {
+        sim.deliverMessage({
+          mailbox: address,
+          subject: "Welcome to the demo tenant",
+          body: { contentType: "text", content: `Hi ${displayName.split(" ")[0]}, this mailbox is synced by the local host's demo profile.` },
+          from: { name: "Contoso IT", address: `it@${demoDomain}` },
+          to: [{ name: displayName, address }],
+        });
+      }
+    },
     startMail: (everyMs) => startMailFlow(sim, mailboxes.map((m) => ({ id: m.exchangeUserId, address: m.address, displayName: m.displayName })), { everyMs }),
   };
 }

@@ -119,6 +119,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
 
     if (demo) {
       // A first handful of mail before the first cycle, so the demo shows synced mail at once.
+      demo.welcomeNewMailboxes();
       const flow = demo.startMail(options.demo!.mailEveryMs);
       cleanups.push(() => flow.stop());
       for (let i = 0; i < Math.min(10, options.demo!.mailboxCount * 2); i++) await flow.deliverNext();
