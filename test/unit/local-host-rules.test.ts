@@ -52,7 +52,7 @@ describe("progress line", () => {
     expect(tally.counts()).toMatchObject(expected);
   });
 
-  it("reads as README shows it", () => {
+  it("renders the counts in the order README explains them", () => {
     expect(progressLine({ mailboxesOk: 18, mailboxesFailing: 2, emailsSynced: 6, cycles: 45, cyclesFailed: 3, cyclesPostponed: 0 })).toBe(
       "mailboxes ok 18 · failing 2 · emails synced 6 · cycles 45 (failed 3, postponed 0)",
     );
