@@ -84,6 +84,15 @@ export function effectiveProcessEmailsFrom(profileValue?: string, mailboxValue?:
   return Date.parse(profileValue) >= Date.parse(mailboxValue) ? profileValue : mailboxValue;
 }
 
+/**
+ * Where a mailbox's first incoming sync starts: the effective Process Emails From, else the
+ * mailbox's creation — to the second, because Exchange keeps received times to the second: mail
+ * received at 10:00:49.5 shows as 10:00:49 and must not fall before a mailbox created at 10:00:49.06.
+ */
+export function firstSyncFrom(profileValue: string | undefined, mailboxValue: string | undefined, createdAt: string): string {
+  return effectiveProcessEmailsFrom(profileValue, mailboxValue) ?? new Date(Math.floor(Date.parse(createdAt) / 1000) * 1000).toISOString();
+}
+
 export interface NewMailboxInput {
   id: string;
   emailAddress: string;

@@ -50,6 +50,8 @@ export const defaultPolling: Record<Workload, PollingBounds> = {
 };
 
 export const defaultMaxConcurrentConnections = 10;
+/** The highest `maxConcurrentConnections` a profile may have. */
+export const maxConcurrentConnectionsLimit = 300;
 
 export function newProfile(input: Partial<EmailServerProfile> & { id: string; name: string }, now: number): EmailServerProfile {
   const at = new Date(now).toISOString();

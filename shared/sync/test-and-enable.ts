@@ -8,7 +8,7 @@
  * unless the admin takes ownership (one Exchange mailbox syncs with one organization, for every
  * workload). Probes: incoming reads the Inbox (Mail.ReadWrite, in scope); outgoing submits a message
  * with no recipients, which Exchange refuses as invalid only when the app may send (Mail.Send) —
- * nothing is sent; ACT reads the calendar. When something passed, this deployment's stamp is set.
+ * nothing is sent; ACT reads the calendar, the contacts and the To Do lists. When something passed, this deployment's stamp is set.
  */
 import { raiseAlert } from "../alerts/alert-service.js";
 import type { AlertCode } from "../domain/alert-catalog.js";
@@ -21,6 +21,7 @@ import { ownershipVerdict } from "../domain/mailbox-claims.js";
 import type { Runtime } from "../runtime.js";
 import { anotherOrganization, mailboxUserPath, readOwnershipStamp, writeOwnershipStamp } from "./mailbox-guard.js";
 import { lostClaim, mappedElsewhere } from "./mailbox-mapping.js";
+import { actAdapters } from "./act/act-adapters.js";
 
 export interface WorkloadProbe {
   status: "Success" | "Failure" | "Skipped";
@@ -77,7 +78,11 @@ async function probeWorkload(graph: GraphConnection, workload: Workload, userKey
       }
       return;
     case "act":
+      // Every collection the ACT cycle syncs, so a permission it lacks (Calendars, Contacts, Tasks)
+      // or a mailbox without To Do fails here, and not in every cycle after a Success.
       await graph.get(`${user}/calendar?$select=id`);
+      await graph.get(`${user}/contactFolders/contacts?$select=id`);
+      await actAdapters.task.collection(graph, user);
       return;
   }
 }

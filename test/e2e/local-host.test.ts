@@ -150,7 +150,7 @@ describe("local host", () => {
   }, 130_000);
 
   it("prints progress and stops cleanly on Ctrl-C", async () => {
-    await waitFor("a progress line", () => (/mailboxes synced \d+ · emails synced \d+/.test(output) ? true : undefined), 15_000);
+    await waitFor("a progress line", () => (/mailboxes ok \d+ · failing \d+ · emails synced \d+ · cycles \d+ \(failed \d+, postponed \d+\)/.test(output) ? true : undefined), 15_000);
     child.kill("SIGINT");
     const code = await new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
     expect(code).toBe(0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { activityDirection, activityIdFor, directionOfFolder, estimatedMessageSize, exceedsIncomingLimit } from "../../shared/domain/email-activity.js";
-import { effectiveProcessEmailsFrom, workloadBlocker, newMailbox } from "../../shared/domain/mailbox.js";
+import { effectiveProcessEmailsFrom, firstSyncFrom, workloadBlocker, newMailbox } from "../../shared/domain/mailbox.js";
 import { actPollingBounds, adaptiveIntervalSeconds, dueKey, nextRunAfter, parseDueKey } from "../../shared/domain/schedule.js";
 import { defaultActPolling, defaultIncomingPolling, defaultOutgoingPolling } from "../../shared/domain/profile.js";
 import { isComplete, messageSize, toActivity } from "../../shared/sync/incoming/message-mapping.js";
@@ -27,6 +27,16 @@ describe("Process Emails From", () => {
     expect(effectiveProcessEmailsFrom("2026-03-01T00:00:00.000Z", "2026-02-01T00:00:00.000Z")).toBe("2026-03-01T00:00:00.000Z");
     expect(effectiveProcessEmailsFrom(undefined, "2026-02-01T00:00:00.000Z")).toBe("2026-02-01T00:00:00.000Z");
     expect(effectiveProcessEmailsFrom(undefined, undefined)).toBeUndefined();
+  });
+
+  it.each([
+    // Exchange's received times are whole seconds: the creation time counts from its second.
+    [undefined, undefined, "2026-12-02T11:10:49.060Z", "2026-12-02T11:10:49.000Z"],
+    [undefined, undefined, "2026-12-02T11:10:49.000Z", "2026-12-02T11:10:49.000Z"],
+    ["2026-01-01T00:00:00.000Z", undefined, "2026-12-02T11:10:49.060Z", "2026-01-01T00:00:00.000Z"],
+    [undefined, "2026-12-02T11:11:04.000Z", "2026-12-02T11:10:49.060Z", "2026-12-02T11:11:04.000Z"],
+  ])("first sync (profile %s, mailbox %s, created %s) starts at %s", (profile, mailbox, createdAt, from) => {
+    expect(firstSyncFrom(profile, mailbox, createdAt)).toBe(from);
   });
 });
 

@@ -3,7 +3,7 @@
  * Where a mailbox's incoming cycle starts: runWorkload (../workload-runner.ts) calls run() here.
  */
 import { raiseAlert } from "../../alerts/alert-service.js";
-import { effectiveProcessEmailsFrom } from "../../domain/mailbox.js";
+import { firstSyncFrom } from "../../domain/mailbox.js";
 import { nextRunAfter } from "../../domain/schedule.js";
 import { incomingFolders } from "../../graph/message-fields.js";
 import type { CycleContext, EngineResult, WorkloadEngine } from "../workload-runner.js";
@@ -14,7 +14,7 @@ export const incomingEngine: WorkloadEngine = {
 
   async run({ runtime, mailbox, profile, graph, counter, startedAt }: CycleContext): Promise<EngineResult> {
     const cursors = await runtime.cursors.forMailbox(mailbox.id, "incoming");
-    const startFrom = effectiveProcessEmailsFrom(profile.processEmailsFrom, mailbox.processEmailsFrom) ?? mailbox.createdAt;
+    const startFrom = firstSyncFrom(profile.processEmailsFrom, mailbox.processEmailsFrom, mailbox.createdAt);
     const budget: CycleBudget = { deadline: startedAt + runtime.settings.cycleMaxMs, maxItems: runtime.settings.cycleMaxItems, items: 0 };
     const deps = { ...runtime, graph, pageSize: runtime.settings.graph.pageSize };
     const userKey = mailbox.exchangeUserId ?? mailbox.emailAddress;

@@ -20,6 +20,7 @@ import { createRouter } from "./router.js";
 import { SendingLimits } from "./sending-limits.js";
 import { SentLog } from "./sent-log.js";
 import type { SimulatorContext } from "./simulator-context.js";
+import { portFor, readStateFile, StateSaver } from "./state-file.js";
 import { Throttler } from "./throttling.js";
 import { UploadSessions } from "./upload-sessions.js";
 
@@ -36,17 +37,25 @@ export interface ExchangeSimulator extends ControlMethods {
   /** https://localhost:PORT — the Graph endpoint and the authority host. */
   url: string;
   port: number;
+  /** Writes the state file now (when `stateFile` is set); close() does too. */
+  saveState(): void;
   close(): Promise<void>;
 }
 
 export interface ExchangeSimulatorOptions {
-  /** Default 0: any free port. */
+  /** Default 0: any free port (with a saved `stateFile`, the port it was saved with). */
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
   certificates?: DevCertificates;
   /** Simulated clock (epoch ms) for timestamps, token expiry and rate windows. */
   now?: () => number;
+  /**
+   * Keeps the organisation's content (mailboxes, mail, calendars, contacts, tasks, sent log) in
+   * this file: loaded at start when present, saved every second when changed and on close. See
+   * state-file.ts for what is kept. Default: nothing is kept.
+   */
+  stateFile?: string;
 }
 
 export async function startExchangeSimulator(options: ExchangeSimulatorOptions = {}): Promise<ExchangeSimulator> {
@@ -70,16 +79,29 @@ export async function startExchangeSimulator(options: ExchangeSimulatorOptions =
     // repeatDeltaItems is one switch per mailbox for every delta.
     pimDelta: new PimDeltaEngine((mailboxId) => delta.isRepeating(mailboxId)),
   };
+  const saved = options.stateFile ? readStateFile(options.stateFile) : undefined;
+  if (saved) {
+    store.restore(saved.mailboxes);
+    context.pim.restore(saved.pim);
+    context.sentLog.restore(saved.sentLog);
+  }
   const control = createControl(context);
   const server = await startHttpsServer({
     host: options.host ?? "127.0.0.1",
-    port: options.port ?? 0,
+    port: portFor(options.port ?? 0, saved, options.stateFile),
     certPem: certificates.serverCertPem,
     keyPem: certificates.serverKeyPem,
     handler: createRouter(context, control),
   });
   baseUrl = `https://localhost:${server.port}`;
-  return { ...control, url: baseUrl, port: server.port, close: server.close };
+  const saver = options.stateFile
+    ? new StateSaver(options.stateFile, () => ({ port: server.port, mailboxes: store.all(), pim: context.pim.entries(), sentLog: [...context.sentLog.all()] }), 1000)
+    : undefined;
+  const close = async () => {
+    await server.close();
+    saver?.stop();
+  };
+  return { ...control, url: baseUrl, port: server.port, close, saveState: () => saver?.flush() };
 }
 
 function createControl(context: SimulatorContext): ControlMethods {

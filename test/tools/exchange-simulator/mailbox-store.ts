@@ -198,6 +198,15 @@ export class MailboxStore {
     this.idsByAddress.clear();
   }
 
+  /** Replaces every mailbox with saved ones (see state-file.ts). */
+  restore(mailboxes: readonly Mailbox[]): void {
+    this.reset();
+    for (const mailbox of mailboxes) {
+      this.mailboxes.set(mailbox.id, mailbox);
+      this.idsByAddress.set(mailbox.address.toLowerCase(), mailbox.id);
+    }
+  }
+
   private depart(mailbox: Mailbox, message: StoredMessage): void {
     mailbox.departures.push({
       seq: ++mailbox.changeSeq,

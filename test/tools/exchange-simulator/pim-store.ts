@@ -33,6 +33,16 @@ export class PimStore {
   reset(): void {
     this.byMailbox.clear();
   }
+
+  /** Every mailbox's calendar, contacts and tasks, by mailbox id, for saving (see state-file.ts). */
+  entries(): Array<[mailboxId: string, pim: MailboxPim]> {
+    return [...this.byMailbox.entries()];
+  }
+
+  restore(entries: ReadonlyArray<[mailboxId: string, pim: MailboxPim]>): void {
+    this.byMailbox.clear();
+    for (const [mailboxId, pim] of entries) this.byMailbox.set(mailboxId, pim);
+  }
 }
 
 /** Exchange's answer for an item id that names nothing (also for deleted items). */

@@ -40,4 +40,13 @@ export class SentLog {
   reset(): void {
     this.entries = [];
   }
+
+  /** Every entry, oldest first, for saving (see state-file.ts). */
+  all(): readonly SentLogEntry[] {
+    return this.entries;
+  }
+
+  restore(entries: readonly SentLogEntry[]): void {
+    this.entries = [...entries];
+  }
 }

@@ -10,7 +10,10 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { SettingsError, type Environment } from "../../../shared/config/settings.js";
 import { ensureDevCertificates } from "../dev-certificates.js";
+import { StateFileError } from "../exchange-simulator/state-file.js";
+import { modeDataFolder, parseSyncMailboxes } from "./data-folders.js";
 import { startLocalHost, type LocalHost } from "./local-host.js";
+import { progressLine } from "./progress.js";
 
 const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../..");
 
@@ -67,11 +70,14 @@ async function main(): Promise<void> {
   }
 
   const port = flagValue("--port") ?? env.LOCAL_HTTP_PORT;
+  const syncMailboxes = parseSyncMailboxes(env.LOCAL_SYNC_MAILBOXES);
+  if ("error" in syncMailboxes) fail(syncMailboxes.error);
+  const dataRoot = env.LOCAL_DATA_DIR ? path.resolve(env.LOCAL_DATA_DIR) : path.join(repoRoot, ".local");
   const options = {
     env,
     host: "127.0.0.1",
     httpPort: integerSetting({ LOCAL_HTTP_PORT: port }, "LOCAL_HTTP_PORT", 7071, 0, 65535),
-    dataDir: env.LOCAL_DATA_DIR ? path.resolve(env.LOCAL_DATA_DIR) : path.join(repoRoot, ".local"),
+    dataDir: path.join(dataRoot, modeDataFolder(realTenant ? env.GRAPH_TENANT_ID : undefined)),
     inMemory: process.argv.includes("--in-memory") || env.LOCAL_IN_MEMORY === "1" || env.LOCAL_IN_MEMORY === "true",
     schedulerIntervalMs: integerSetting(env, "LOCAL_SCHEDULER_INTERVAL_SECONDS", 5, 1, 600) * 1000,
     demo: realTenant
@@ -81,7 +87,7 @@ async function main(): Promise<void> {
           mailEveryMs: integerSetting(env, "LOCAL_DEMO_MAIL_EVERY_MS", 3000, 100, 3_600_000),
           simulatorPort: integerSetting(env, "LOCAL_SIMULATOR_PORT", 7443, 0, 65535),
         },
-    realMailboxes: (env.LOCAL_SYNC_MAILBOXES ?? "").split(",").map((a) => a.trim()).filter(Boolean),
+    realMailboxes: syncMailboxes.addresses,
     log: (line: string) => process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`),
     verbose: process.argv.includes("--verbose") || env.LOCAL_VERBOSE === "1",
   };
@@ -93,7 +99,7 @@ async function main(): Promise<void> {
   try {
     host = await startLocalHost(options);
   } catch (error) {
-    if (error instanceof SettingsError) fail(error.message);
+    if (error instanceof SettingsError || error instanceof StateFileError) fail(error.message);
     if ((error as { code?: string }).code === "EADDRINUSE") fail(`Port in use: ${(error as Error).message}. Stop the other process or choose another port (--port, LOCAL_HTTP_PORT, LOCAL_SIMULATOR_PORT).`);
     throw error;
   }
@@ -103,10 +109,11 @@ async function main(): Promise<void> {
   else options.log(`real tenant ${env.GRAPH_TENANT_ID}: syncing ${options.realMailboxes.length} mailbox(es)`);
   options.log(`data: ${options.inMemory ? "in memory" : options.dataDir} · Ctrl-C stops`);
 
-  const progress = setInterval(() => {
-    const s = host.stats();
-    options.log(`mailboxes synced ${s.mailboxesSynced} · emails synced ${s.itemsSynced} · cycles ${s.cycles} · throttled ${s.throttled} · errors ${s.errors}`);
-  }, 10_000);
+  if (!options.inMemory && existsSync(path.join(dataRoot, "azurite"))) {
+    options.log(`${path.join(dataRoot, "azurite")} is from an earlier version of the local host (one data folder for every mode) and is no longer read: delete it`);
+  }
+
+  const progress = setInterval(() => options.log(progressLine(host.progress())), 10_000);
 
   let stopping = false;
   const shutdown = async () => {

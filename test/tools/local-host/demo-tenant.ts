@@ -6,9 +6,10 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Environment } from "../../../shared/config/settings.js";
 import { newMailbox } from "../../../shared/domain/mailbox.js";
-import { defaultPolling, newProfile, type EmailServerProfile } from "../../../shared/domain/profile.js";
+import { defaultPolling, maxConcurrentConnectionsLimit, newProfile, type EmailServerProfile } from "../../../shared/domain/profile.js";
+import { workloads } from "../../../shared/domain/workloads.js";
 import type { Runtime } from "../../../shared/runtime.js";
-import { createMailbox, MappingConflict, saveMailbox } from "../../../shared/sync/mailbox-mapping.js";
+import { createMailbox, MappingConflict } from "../../../shared/sync/mailbox-mapping.js";
 import { startMailFlow } from "../exchange-simulator/demo.js";
 import type { ExchangeSimulator } from "../exchange-simulator/index.js";
 
@@ -22,6 +23,11 @@ const demoNames = [
   "Miriam Graham", "Nestor Wilke", "Patti Fernandez", "Pradeep Gupta", "Christie Cline", "Enrico Cattaneo",
   "Irvin Sayers", "Debra Berger",
 ];
+/**
+ * Exchange mailboxes of the demo tenant that no CRM mailbox syncs yet, for trying the admin flow
+ * (README "HTTP API": map, approve, Test & Enable, send).
+ */
+export const unmappedDemoMailboxes = [{ address: `allan@${demoDomain}`, displayName: "Allan Deyoung" }];
 
 export interface LocalMailbox {
   address: string;
@@ -32,6 +38,12 @@ export interface DemoTenant {
   settings: Environment;
   mailboxes: LocalMailbox[];
   startMail(everyMs: number): { deliverNext(): Promise<void>; stop(): void };
+  /**
+   * A welcome message in the Inbox of each demo mailbox this start created, so every mailbox has
+   * mail to show from its first cycle (README's first examples read one). Call it after the
+   * product's mailboxes exist: mail older than a new mailbox is not synced.
+   */
+  welcomeNewMailboxes(): void;
 }
 
 /** A stable GUID-shaped id for an address, so re-seeding finds the same mailbox record. */
@@ -48,13 +60,23 @@ export function startDemoTenant(sim: ExchangeSimulator, mailboxCount: number): D
     clientSecret,
     roles: ["Mail.ReadWrite", "Mail.Send", "Calendars.ReadWrite", "Contacts.ReadWrite", "Tasks.ReadWrite.All", "User.Read.All"],
   });
+  // A simulator that kept its state from an earlier run has these mailboxes already.
+  const existing = new Map(sim.listMailboxes().map((m) => [m.address.toLowerCase(), m]));
+  const created: string[] = [];
+  const ensureMailbox = (address: string, displayName: string) => {
+    const found = existing.get(address);
+    if (found) return found;
+    created.push(address);
+    return sim.addMailbox({ tenantId, address, displayName, id: mailboxIdFor(`exo:${address}`) });
+  };
   const mailboxes = Array.from({ length: mailboxCount }, (_, i) => {
     const name = demoNames[i % demoNames.length]!;
     const suffix = i >= demoNames.length ? String(Math.floor(i / demoNames.length) + 1) : "";
     const address = `${name.split(" ")[0]!.toLowerCase()}${suffix}@${demoDomain}`;
-    const added = sim.addMailbox({ tenantId, address, displayName: name, id: mailboxIdFor(`exo:${address}`) });
+    const added = ensureMailbox(address, name);
     return { address: added.address, exchangeUserId: added.id, displayName: name };
   });
+  for (const { address, displayName } of unmappedDemoMailboxes) ensureMailbox(address, displayName);
   return {
     settings: {
       GRAPH_ENDPOINT: sim.url,
@@ -65,30 +87,45 @@ export function startDemoTenant(sim: ExchangeSimulator, mailboxCount: number): D
       GRAPH_CLIENT_SECRET: clientSecret,
     },
     mailboxes,
+    welcomeNewMailboxes: () => {
+      for (const { address, displayName } of mailboxes.filter((m) => created.includes(m.address))) {
+        sim.deliverMessage({
+          mailbox: address,
+          subject: "Welcome to the demo tenant",
+          body: { contentType: "text", content: `Hi ${displayName.split(" ")[0]}, this mailbox is synced by the local host's demo profile.` },
+          from: { name: "Contoso IT", address: `it@${demoDomain}` },
+          to: [{ name: displayName, address }],
+        });
+      }
+    },
     startMail: (everyMs) => startMailFlow(sim, mailboxes.map((m) => ({ id: m.exchangeUserId, address: m.address, displayName: m.displayName })), { everyMs }),
   };
 }
 
 /**
- * Creates the profile and mailboxes if missing (idempotent across restarts). In the demo, polling
- * is fast so mail shows within seconds; real profiles keep server-side sync's minutes.
+ * Creates the profile and mailboxes that are missing; what exists — and what an admin changed in
+ * it — is kept. In the demo, polling is fast so mail shows within seconds, and the profile has a
+ * connection for each workload of each mailbox: they all come due together at start, and the
+ * demo should show them syncing, not waiting for a connection. Real profiles keep server-side
+ * sync's defaults.
  */
 export async function seedLocalMailboxes(runtime: Runtime, mailboxes: LocalMailbox[], profileId: "demo" | "local"): Promise<void> {
   const now = runtime.now();
-  const at = new Date(now).toISOString();
-  const existing = await runtime.profiles.get(profileId);
-  const fast = { minSeconds: 5, defaultSeconds: 10, maxSeconds: 30 };
-  const profile: EmailServerProfile = newProfile(
-    {
-      id: profileId,
-      name: profileId === "demo" ? "Demo tenant (simulated Exchange Online)" : "Local host",
-      polling: profileId === "demo" ? { incoming: fast, outgoing: fast, act: fast } : defaultPolling,
-      createdAt: existing?.createdAt ?? at,
-      updatedAt: at,
-    },
-    now,
-  );
-  await runtime.profiles.put(profile);
+  if (!(await runtime.profiles.get(profileId))) {
+    const fast = { minSeconds: 5, defaultSeconds: 10, maxSeconds: 30 };
+    const profile: EmailServerProfile = newProfile(
+      profileId === "demo"
+        ? {
+            id: profileId,
+            name: "Demo tenant (simulated Exchange Online)",
+            polling: { incoming: fast, outgoing: fast, act: fast },
+            maxConcurrentConnections: Math.min(maxConcurrentConnectionsLimit, mailboxes.length * workloads.length),
+          }
+        : { id: profileId, name: "Local host", polling: defaultPolling },
+      now,
+    );
+    await runtime.profiles.put(profile);
+  }
   for (const { address, exchangeUserId } of mailboxes) {
     const id = mailboxIdFor(address);
     const mailbox = newMailbox(
@@ -102,12 +139,7 @@ export async function seedLocalMailboxes(runtime: Runtime, mailboxes: LocalMailb
     // Through the mailbox index, as the API maps mailboxes: an address (or owner) an admin mapped to
     // another mailbox stays there, and is not seeded a second time.
     try {
-      if (await createMailbox(runtime, mailbox)) continue;
-      // The simulator is new each run: its delta links from an earlier run mean nothing, so start over.
-      if (profileId === "demo") {
-        for (const folder of ["inbox", "sentitems"]) await runtime.cursors.remove(id, "incoming", folder);
-        await saveMailbox(runtime, { ...mailbox, processEmailsFrom: undefined });
-      }
+      await createMailbox(runtime, mailbox);
     } catch (error) {
       if (!(error instanceof MappingConflict)) throw error;
     }

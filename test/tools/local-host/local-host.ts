@@ -5,7 +5,7 @@
  * tenant is configured — the Exchange Online simulator with a demo tenant whose mail keeps flowing.
  */
 import { randomUUID } from "node:crypto";
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import azureFunctions, { type ServiceBusQueueHandler, type Timer, type TimerHandler } from "@azure/functions";
@@ -19,6 +19,7 @@ import { startAzurite } from "../azurite.js";
 import { startExchangeSimulator, type ExchangeSimulator } from "../exchange-simulator/index.js";
 import { seedLocalMailboxes, startDemoTenant, type DemoTenant } from "./demo-tenant.js";
 import { serveHttpFunctions } from "./http-adapter.js";
+import { CycleTally, type ProgressCounts } from "./progress.js";
 
 // The package is CommonJS: under plain Node ESM its classes come through the default export.
 const { InvocationContext } = azureFunctions;
@@ -28,7 +29,10 @@ export interface LocalHostOptions {
   env: Environment;
   host: string;
   httpPort: number;
-  /** Folder for Azurite's data; ignored when inMemory. */
+  /**
+   * This mode's data folder (see data-folders.ts): Azurite's data and, for the demo, the simulated
+   * tenant's state file beside it. Ignored when inMemory.
+   */
   dataDir: string;
   inMemory: boolean;
   schedulerIntervalMs: number;
@@ -40,20 +44,12 @@ export interface LocalHostOptions {
   verbose: boolean;
 }
 
-export interface LocalHostStats {
-  mailboxesSynced: number;
-  itemsSynced: number;
-  cycles: number;
-  throttled: number;
-  errors: number;
-}
-
 export interface LocalHost {
   url: string;
   simulatorUrl?: string;
   runtime: Runtime;
   bus: InProcessServiceBus;
-  stats(): LocalHostStats;
+  progress(): ProgressCounts;
   stop(): Promise<void>;
 }
 
@@ -90,16 +86,25 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     for (const cleanup of cleanups.reverse()) await cleanup();
   };
   try {
-    const azurite = await startAzurite({ location: path.join(options.dataDir, "azurite"), inMemory: options.inMemory });
+    const azuriteDir = path.join(options.dataDir, "azurite");
+    const simulatorStateFile = options.demo && !options.inMemory ? path.join(options.dataDir, "exchange-simulator.json") : undefined;
+    if (simulatorStateFile && !existsSync(simulatorStateFile) && existsSync(azuriteDir)) {
+      // The product's demo data without the simulated tenant it was synced with: its ids and links
+      // would name nothing, so the two start over together.
+      options.log(`the demo's data in ${options.dataDir} has no simulated tenant beside it: starting the demo over`);
+      rmSync(azuriteDir, { recursive: true, force: true });
+    }
+    const azurite = await startAzurite({ location: azuriteDir, inMemory: options.inMemory });
     cleanups.push(() => azurite.stop());
 
     const env: Environment = { ...options.env, SyncStorage: azurite.connectionString };
     let simulator: ExchangeSimulator | undefined;
     let demo: DemoTenant | undefined;
     if (options.demo) {
-      simulator = await startExchangeSimulator({ port: options.demo.simulatorPort });
+      simulator = await startExchangeSimulator({ port: options.demo.simulatorPort, stateFile: simulatorStateFile });
       cleanups.push(() => simulator!.close());
       demo = startDemoTenant(simulator, options.demo.mailboxCount);
+      simulator.saveState();
       Object.assign(env, demo.settings);
     }
 
@@ -114,23 +119,18 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
 
     if (demo) {
       // A first handful of mail before the first cycle, so the demo shows synced mail at once.
+      demo.welcomeNewMailboxes();
       const flow = demo.startMail(options.demo!.mailEveryMs);
       cleanups.push(() => flow.stop());
       for (let i = 0; i < Math.min(10, options.demo!.mailboxCount * 2); i++) await flow.deliverNext();
     }
 
-    const stats: LocalHostStats = { mailboxesSynced: 0, itemsSynced: 0, cycles: 0, throttled: 0, errors: 0 };
-    const synced = new Set<string>();
+    const tally = new CycleTally();
     const logHandler = (level: string, ...args: unknown[]) => {
       const [message, properties] = args;
       if (typeof message === "string" && message.startsWith("cycle ") && properties && typeof properties === "object") {
         const report = properties as CycleReport;
-        stats.cycles++;
-        stats.itemsSynced += report.items;
-        if (report.outcome === "throttled") stats.throttled++;
-        if (report.outcome === "failed") stats.errors++;
-        if (report.outcome === "completed" || report.outcome === "yielded") synced.add(report.mailboxId);
-        stats.mailboxesSynced = synced.size;
+        tally.record(report);
         if (options.verbose || report.outcome === "failed") {
           options.log(`${report.workload} ${report.mailboxId}: ${report.outcome} items=${report.items} graph=${report.graphRequests} ${report.durationMs}ms${report.errorCode ? ` error=${report.errorCode}` : ""}`);
         }
@@ -180,7 +180,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     const http = await serveHttpFunctions(definitions, { host: options.host, port: options.httpPort, logHandler });
     cleanups.push(() => http.close());
 
-    return { url: http.url, simulatorUrl: simulator?.url, runtime, bus, stats: () => ({ ...stats }), stop };
+    return { url: http.url, simulatorUrl: simulator?.url, runtime, bus, progress: () => tally.counts(), stop };
   } catch (error) {
     await stop();
     throw error;
