@@ -136,6 +136,18 @@ export class TrackedFolderRepository {
     }
   }
 
+  /** Forgets every mapping of the mailbox (it now maps another Exchange mailbox, whose folders are others). */
+  async clear(mailboxId: string): Promise<void> {
+    const filter = `PartitionKey eq '${mailboxId.replace(/'/g, "''")}'`;
+    for await (const row of this.table.listEntities<Row>({ queryOptions: { filter, select: ["RowKey"] } })) {
+      try {
+        await this.table.deleteEntity(mailboxId, String(row.rowKey));
+      } catch (error) {
+        if (!hasStatus(error, 404)) throw error;
+      }
+    }
+  }
+
   private async read(mailboxId: string): Promise<{ count: number; headerEtag?: string; roots?: MailboxFolderRoots; folders: Array<{ folder: TrackedFolder; etag: string }> }> {
     const filter = `PartitionKey eq '${mailboxId.replace(/'/g, "''")}'`;
     let header: Row | undefined;

@@ -145,6 +145,23 @@ describe("mapping a folder", () => {
   });
 });
 
+describe("the mailbox record changed", () => {
+  it("a mailbox mapped to another Exchange mailbox forgets its tracked folders and every incoming cursor", async () => {
+    const mb = await h.addMailbox("readdressed");
+    const folder = h.sim.createFolder(mb.address, "inbox", "Contoso");
+    expect((await mapFolder(mb, folder.id, account)).status).toBe(201);
+    await h.runIncoming(mb.id);
+    const before = [...(await h.runtime.cursors.forMailbox(mb.id, "incoming")).keys()];
+    expect(before).toHaveLength(4);
+    expect(before).toEqual(expect.arrayContaining(["hierarchy", "inbox", "sentitems"]));
+    h.sim.addMailbox({ tenantId: h.tenantId, address: "readdressed-new@contoso.example" });
+    const moved = await api.call("PUT", `mailboxes/${mb.id}`, { emailAddress: "readdressed-new@contoso.example", profileId: "profile-1", syncMethods: { incoming: "ServerSideSync" } });
+    expect(moved.status).toBe(200);
+    expect(await trackedFolders(mb)).toEqual([]);
+    expect((await h.runtime.cursors.forMailbox(mb.id, "incoming")).size).toBe(0);
+  });
+});
+
 describe("folders changed in Exchange", () => {
   it("a folder renamed or moved under the Inbox is followed; one moved out from under the Inbox or deleted is dropped with an alert", async () => {
     const mb = await h.addMailbox("follower");

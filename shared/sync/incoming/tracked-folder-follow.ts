@@ -13,7 +13,7 @@
 import { raiseAlert } from "../../alerts/alert-service.js";
 import type { Mailbox } from "../../domain/mailbox.js";
 import {
-  concernsMapping, cursorKeyOf, followMapping, trackedSyncedFolder, type HierarchyChange, type TrackedFolder,
+  concernsMapping, cursorKeyOf, folderTrackingRefusal, followMapping, trackedSyncedFolder, type HierarchyChange, type TrackedFolder,
 } from "../../domain/tracking/tracked-folders.js";
 import type { GraphCallCounter, GraphConnection } from "../../graph/graph-connection.js";
 import { isSyncStateLost } from "../../graph/graph-errors.js";
@@ -45,6 +45,8 @@ const userKeyOf = (mailbox: Mailbox) => mailbox.exchangeUserId ?? mailbox.emailA
 /** The mailbox's tracked folders as they are now in Exchange (dropped ones left out). */
 export async function followTrackedFolders(context: FollowContext, stored: StoredCursor | undefined): Promise<TrackedFolder[]> {
   const { runtime, mailbox, graph, counter } = context;
+  // A mailbox that became a queue's keeps its mappings stored, unused (as a queue cannot have them).
+  if (folderTrackingRefusal(mailbox.ownerType)) return [];
   const { roots, folders } = await runtime.trackedFolders.list(mailbox.id);
   if (folders.length === 0 || !roots) return [];
   const { changes, commit } = await readHierarchyChanges(context, stored);
