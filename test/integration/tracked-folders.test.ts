@@ -213,4 +213,23 @@ describe("folders changed in Exchange", () => {
     expect(base).toBe(2);
     expect(await idleRequests(three)).toBe(base + 3 + 1);
   });
+
+  it("reads 25 tracked folders two at a time: never more than two requests in flight for the mailbox", async () => {
+    const mb = await h.addMailbox("busy25");
+    for (let i = 0; i < 25; i++) {
+      const folder = h.sim.createFolder(mb.address, "inbox", `Customer ${i}`);
+      expect((await mapFolder(mb, folder.id, account)).status).toBe(201);
+      h.sim.deliverMessage({ mailbox: mb.address, folder: folder.id, subject: `In ${i}`, from: customer, receivedDateTime: "2026-11-07T09:00:00Z" });
+    }
+    h.sim.setLatency({ minMs: 10, maxMs: 30, mailbox: mb.address });
+    h.sim.resetStats();
+    try {
+      const report = await h.runIncoming(mb.id);
+      expect(report).toMatchObject({ outcome: "completed", items: 25 });
+    } finally {
+      h.sim.setLatency({ minMs: 0, maxMs: 0 });
+    }
+    // Side by side, and no more than two.
+    expect(h.sim.stats().maxConcurrentByMailbox[mb.address]).toBe(2);
+  });
 });
