@@ -8,6 +8,9 @@ import type { GraphCallCounter, GraphConnection } from "../../graph/graph-connec
 import { GraphRequestError } from "../../graph/graph-errors.js";
 import type { MailboxFolderRoots } from "../../storage/tracked-folder-repository.js";
 
+/** What folder-level tracking reads of a folder (checked against Graph's metadata by the contract test). */
+export const folderSelect = ["id", "displayName", "parentFolderId"] as const;
+
 /** Deeper than any folder tree a person keeps; a bound against a cycle in what Graph answers. */
 const maxFolderDepth = 64;
 
@@ -21,14 +24,14 @@ const userPath = (userKey: string) => `/users/${encodeURIComponent(userKey)}`;
 
 /** The Inbox (its id and name, e.g. "Posteingang") and the top of the mailbox above it: one request. */
 export async function readFolderRoots(graph: GraphConnection, userKey: string, counter?: GraphCallCounter): Promise<MailboxFolderRoots> {
-  const inbox = await graph.get<GraphFolder>(`${userPath(userKey)}/mailFolders/inbox?$select=id,displayName,parentFolderId`, {}, counter);
+  const inbox = await graph.get<GraphFolder>(`${userPath(userKey)}/mailFolders/inbox?$select=${folderSelect.join(",")}`, {}, counter);
   return { inbox: { id: inbox.id, displayName: inbox.displayName ?? "Inbox" }, topId: inbox.parentFolderId ?? "" };
 }
 
 /** One folder, or undefined when it does not exist (404, or an id Exchange cannot read). */
 async function readFolder(graph: GraphConnection, userKey: string, folderId: string, counter?: GraphCallCounter): Promise<FolderNode | undefined> {
   try {
-    const folder = await graph.get<GraphFolder>(`${userPath(userKey)}/mailFolders/${encodeURIComponent(folderId)}?$select=id,displayName,parentFolderId`, {}, counter);
+    const folder = await graph.get<GraphFolder>(`${userPath(userKey)}/mailFolders/${encodeURIComponent(folderId)}?$select=${folderSelect.join(",")}`, {}, counter);
     return { id: folder.id, displayName: folder.displayName ?? "", parentFolderId: folder.parentFolderId ?? "" };
   } catch (error) {
     if (error instanceof GraphRequestError && (error.status === 404 || (error.status === 400 && /ErrorInvalidIdMalformed/i.test(error.code)))) return undefined;

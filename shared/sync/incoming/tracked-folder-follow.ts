@@ -19,7 +19,7 @@ import type { GraphCallCounter, GraphConnection } from "../../graph/graph-connec
 import { isSyncStateLost } from "../../graph/graph-errors.js";
 import type { Runtime } from "../../runtime.js";
 import type { DeltaCursor, StoredCursor } from "../../storage/cursor-repository.js";
-import { locateFolder } from "./folder-placement.js";
+import { folderSelect, locateFolder } from "./folder-placement.js";
 
 /** The hierarchy delta's cursor, beside the folders' own (whose keys are "inbox", "sentitems", "folder|…"). */
 export const hierarchyCursorKey = "hierarchy";
@@ -99,7 +99,7 @@ export async function dropTrackedFolders(runtime: Runtime, mailbox: Mailbox, dro
  */
 async function readHierarchyChanges(context: FollowContext, stored: StoredCursor | undefined): Promise<{ changes: Map<string, HierarchyChange>; commit: () => Promise<void> }> {
   const { runtime, mailbox, graph, counter } = context;
-  const initial = `/users/${encodeURIComponent(userKeyOf(mailbox))}/mailFolders/delta?$select=displayName,parentFolderId`;
+  const initial = `/users/${encodeURIComponent(userKeyOf(mailbox))}/mailFolders/delta?$select=${folderSelect.join(",")}`;
   let link = stored?.cursor.link ?? initial;
   let restarted = false;
   const changes = new Map<string, HierarchyChange>();
