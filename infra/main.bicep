@@ -173,6 +173,7 @@ var tableNames = [
   'syncfilters'
   'actlinks'
   'trackingnumbers'
+  'trackedfolders'
 ]
 
 var blobContainerNames = [

@@ -32,6 +32,7 @@ import { StorageAccount } from "./storage/storage-account.js";
 import { startTelemetry } from "./telemetry/telemetry.js";
 import { SyncFilterRepository } from "./storage/sync-filter-repository.js";
 import { TrackingNumberRepository } from "./storage/tracking-number-repository.js";
+import { TrackedFolderRepository } from "./storage/tracked-folder-repository.js";
 
 export interface Runtime {
   settings: SyncSettings;
@@ -61,6 +62,8 @@ export interface Runtime {
   /** Email address → the CRM records (and users and queues) it stands for. */
   addressBook: AddressBook;
   syncFilters: SyncFilterRepository;
+  /** Folders under the Inbox each mailbox tracks, with their regarding records. */
+  trackedFolders: TrackedFolderRepository;
   actLinks: ActLinkRepository;
   /** The deployment app's connection (alert notices, and profiles that use the deployment app). */
   graph: GraphConnection;
@@ -115,6 +118,7 @@ export function createRuntime(settings: SyncSettings, options: RuntimeOptions = 
     emailEnabledTypes,
     addressBook,
     syncFilters: new SyncFilterRepository(storage),
+    trackedFolders: new TrackedFolderRepository(storage),
     actLinks: new ActLinkRepository(storage, largeText),
     graph,
     graphFor(profile) {

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { regardingBody } from "./regarding-schema.js";
 import { queueNames } from "../config/names.js";
 import { workloadBlocker } from "../domain/mailbox.js";
 import { chunkCount, chunkOf, missingRanges, uploadChunkBytes } from "../domain/attachment-upload.js";
@@ -37,7 +38,7 @@ export const createEmailBody = z
     bcc: z.array(party).max(500).default([]),
     subject: text().max(2_000).default(""),
     body: z.object({ contentType: z.enum(["text", "html"]), content: text().max(4 * 1024 * 1024) }).strict().default({ contentType: "text", content: "" }),
-    regarding: z.object({ type: text().min(1).max(100), id: text().min(1).max(128) }).strict().optional(),
+    regarding: regardingBody.optional(),
     attachments: z.array(attachmentInput).max(100).default([]),
   })
   .strict()

@@ -13,7 +13,6 @@ import { bulkTestAndEnableBody, disableBody, idParam, mailboxBody, mailboxReadOn
 import { ApiError, notFound, parseOrThrow, routeParam, withoutReadOnly } from "./http-responses.js";
 import { mailboxView } from "./mailbox-api.js";
 
-const incomingFolders = ["inbox", "sentitems"];
 
 async function requireMailbox(runtime: Runtime, id: string) {
   const mailboxId = routeParam(idParam, id, "id");
@@ -77,7 +76,10 @@ export async function putMailbox(runtime: Runtime, id: string, body: unknown): P
     force: input.force,
     previous: before,
     beforeWrite: async () => {
-      if (movedBack || addressChanged) for (const folder of incomingFolders) await runtime.cursors.remove(mailboxId, "incoming", folder);
+      // Every incoming cursor: Inbox, Sent Items, each tracked folder's and the folder hierarchy's.
+      if (movedBack || addressChanged) for (const key of (await runtime.cursors.forMailbox(mailboxId, "incoming")).keys()) await runtime.cursors.remove(mailboxId, "incoming", key);
+      // Another Exchange mailbox has other folders: its tracked folders are mapped anew.
+      if (addressChanged) await runtime.trackedFolders.clear(mailboxId);
     },
   });
   return { created: false, mailbox: mailboxView(next) };

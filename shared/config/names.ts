@@ -40,6 +40,8 @@ export const tableNames = {
   actLinks: "actlinks",
   /** Tracking token numbers: each mailbox owner's user number and counter. */
   trackingNumbers: "trackingnumbers",
+  /** Folders under the Inbox each mailbox tracks (folder-level tracking), one partition per mailbox. */
+  trackedFolders: "trackedfolders",
 } as const;
 
 export const blobContainers = {

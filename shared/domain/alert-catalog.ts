@@ -101,6 +101,13 @@ export const alertCatalog = {
     cause: () => "Email over 150 MB is not tracked. The item-level failure lists it.",
     fix: () => "Forward a smaller copy (without the large attachments) or track it manually.",
   },
+  TrackedFolderDropped: {
+    level: "Warning",
+    about: "mailbox",
+    title: (f) => `A tracked folder of ${mailbox(f)} is no longer tracked`,
+    cause: (f) => `Folder-level tracking follows a folder that is renamed or moved within the Inbox, but not one moved out from under the Inbox (into Deleted Items, for instance) or deleted: ${f.detail ?? "a tracked folder left the Inbox"}. Its mapping was removed. Mail already tracked from it stays tracked, with its regarding record.`,
+    fix: () => "If the folder should still be tracked, move it back under the Inbox (or create it again) and map it again: PUT /api/mailboxes/{id}/tracked-folders/{folderId} with its regarding record.",
+  },
   TransientFailuresExhausted: {
     level: "Error",
     about: "mailbox",

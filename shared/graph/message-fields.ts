@@ -33,10 +33,6 @@ export function sameExtendedPropertyId(a: string, b: string): boolean {
   return canonical(a) === canonical(b);
 }
 
-/** The folders the incoming workload tracks, by Graph well-known name. */
-export const incomingFolders = ["inbox", "sentitems"] as const;
-export type IncomingFolder = (typeof incomingFolders)[number];
-
 export interface GraphRecipient {
   emailAddress?: { name?: string; address?: string };
 }

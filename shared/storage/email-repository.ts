@@ -46,7 +46,9 @@ const copyPrefix = "in|";
 
 function copyKey(copy: MessageCopy): string {
   const graphId = createHash("sha256").update(copy.graphMessageId).digest("base64url");
-  return `${copyPrefix}${copy.mailboxId}|${copy.folder}|${graphId}`;
+  // "inbox", "sentitems", or a Graph folder id, hashed should it hold a character keys may not.
+  const folder = /^[A-Za-z0-9=_-]+$/.test(copy.folder) ? copy.folder : createHash("sha256").update(copy.folder).digest("base64url");
+  return `${copyPrefix}${copy.mailboxId}|${folder}|${graphId}`;
 }
 
 function copyRow(activityId: string, copy: MessageCopy) {
@@ -124,6 +126,8 @@ export class EmailRepository {
           receivedAt: content.receivedAt,
           sentAt: content.sentAt ?? "",
           bodyContentType: content.body.contentType,
+          // Only when given (a tracked folder's record, Track now's): otherwise the stored one stays.
+          ...(content.regarding ? { regarding: JSON.stringify(content.regarding) } : {}),
           ...text,
         },
         // Merge: never drops what else the row holds (an alias, or a CRM email's fields).
@@ -161,6 +165,41 @@ export class EmailRepository {
   /** The activity id already linked to a mailbox's Graph message, if any. */
   async linkedActivity(mailboxId: string, graphMessageId: string): Promise<string | undefined> {
     return this.index.linkedActivity(mailboxId, graphMessageId);
+  }
+
+  /** The Graph ids of the messages the owner untracked in a mailbox. */
+  async untrackedIn(mailboxId: string): Promise<Set<string>> {
+    return this.index.untrackedIds(mailboxId);
+  }
+
+  /**
+   * Untracks a mailbox's copy of a message: the activity stays (it is the CRM's record, and other
+   * mailboxes may hold the message too), but this mailbox's copy rows, its list row (unless another
+   * copy in the mailbox remains) and the Graph id link go, and cycles leave the message alone from
+   * now on. Each step is idempotent and the link goes last, so a retry after a failure finishes it.
+   */
+  async untrack(mailboxId: string, graphMessageId: string): Promise<"untracked" | "alreadyUntracked" | "notTracked"> {
+    const activityId = await this.index.linkedActivity(mailboxId, graphMessageId);
+    if (!activityId) return (await this.index.isMarkedUntracked(mailboxId, graphMessageId)) ? "alreadyUntracked" : "notTracked";
+    await this.index.markUntracked(mailboxId, graphMessageId);
+    const stored = await this.read(activityId);
+    if (stored) {
+      const filter = `PartitionKey eq '${stored.id.replace(/'/g, "''")}' and RowKey ge '${copyPrefix}' and RowKey lt 'in}'`;
+      for await (const row of this.emails.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+        if (row.mailboxId === mailboxId && row.graphMessageId === graphMessageId) await this.emails.deleteEntity(stored.id, String(row.rowKey));
+      }
+      const remaining = await this.read(stored.id);
+      await this.index.removeListing(mailboxId, stored.id);
+      const proposed = remaining && (await this.proposal(remaining, mailboxId));
+      if (proposed) await this.index.merge(mailboxId, stored.id, proposed);
+    }
+    await this.index.unlink(mailboxId, graphMessageId);
+    return "untracked";
+  }
+
+  /** Track now: cycles may track the message again. */
+  async clearUntracked(mailboxId: string, graphMessageId: string): Promise<void> {
+    await this.index.clearUntracked(mailboxId, graphMessageId);
   }
 
   private async read(activityId: string): Promise<StoredActivity | undefined> {
@@ -206,10 +245,10 @@ export class EmailRepository {
       direction,
       status: crm ? (String(main.status) as EmailActivity["status"]) : statusForDirection(direction),
       mailboxes: foundInMailboxes(copies),
+      regarding: optional("regarding") ? JSON.parse(optional("regarding")!) : undefined,
       ...(crm
         ? {
             senderMailboxId: optional("senderMailboxId"),
-            regarding: optional("regarding") ? JSON.parse(optional("regarding")!) : undefined,
             attachments: optional("attachments") ? JSON.parse(optional("attachments")!) : [],
             trackingToken: optional("trackingToken"),
             attempts: Number(main.attempts ?? 0),

@@ -8,6 +8,8 @@
  *   same activity (Inbox and Sent Items side by side, or two mailboxes) never lose each other's
  *   proposal (see domain/mailbox-listing.ts).
  * - `msg|<sha-256 of the Graph id>`: Graph message id → activity id.
+ * - `untracked|<sha-256 of the Graph id>`: a message the owner untracked in this mailbox; cycles
+ *   leave it alone until it is tracked again on demand. Read for a whole mailbox in one range query.
  *
  * Rows written before the listing was one per activity (`email|` rows keyed by each copy's own
  * received time, without `layout`) are upgraded when a listing reads them: see listPage.
@@ -25,6 +27,7 @@ export interface ListedEmail extends MailboxListing {
 const emailIndexPrefix = "email|";
 const listingPrefix = "act|";
 const messageLinkPrefix = "msg|";
+const untrackedPrefix = "untracked|";
 const summarySubjectLength = 1_000;
 /** Marks list rows written by merge (one per activity); rows without it are the old layout. */
 const currentLayout = 2;
@@ -33,8 +36,10 @@ const maxMergeAttempts = 30;
 
 /** Row keys may not hold / \ # ? or control characters; Graph ids are hashed to stay safe. */
 export function messageLinkKey(graphMessageId: string): string {
-  return messageLinkPrefix + createHash("sha256").update(graphMessageId).digest("base64url");
+  return messageLinkPrefix + graphIdHash(graphMessageId);
 }
+
+const graphIdHash = (graphMessageId: string) => createHash("sha256").update(graphMessageId).digest("base64url");
 
 function emailIndexKey(receivedAt: string, activityId: string): string {
   const inverted = 9_999_999_999_999 - Date.parse(receivedAt);
@@ -132,6 +137,53 @@ export class MailboxEmailIndex {
     } catch (error) {
       if (hasStatus(error, 404)) return undefined;
       throw error;
+    }
+  }
+
+  /** Removes a Graph id → activity link (gone already is fine). */
+  async unlink(mailboxId: string, graphMessageId: string): Promise<void> {
+    await this.deleteRow(mailboxId, messageLinkKey(graphMessageId));
+  }
+
+  async markUntracked(mailboxId: string, graphMessageId: string): Promise<void> {
+    await this.table.upsertEntity({ partitionKey: mailboxId, rowKey: untrackedPrefix + graphIdHash(graphMessageId), graphMessageId }, "Replace");
+  }
+
+  async clearUntracked(mailboxId: string, graphMessageId: string): Promise<void> {
+    await this.deleteRow(mailboxId, untrackedPrefix + graphIdHash(graphMessageId));
+  }
+
+  async isMarkedUntracked(mailboxId: string, graphMessageId: string): Promise<boolean> {
+    try {
+      await this.table.getEntity(mailboxId, untrackedPrefix + graphIdHash(graphMessageId));
+      return true;
+    } catch (error) {
+      if (hasStatus(error, 404)) return false;
+      throw error;
+    }
+  }
+
+  /** The Graph ids of every message untracked in the mailbox (one range query). */
+  async untrackedIds(mailboxId: string): Promise<Set<string>> {
+    const filter = `PartitionKey eq '${mailboxId.replace(/'/g, "''")}' and RowKey ge '${untrackedPrefix}' and RowKey lt 'untracked}'`;
+    const ids = new Set<string>();
+    for await (const row of this.table.listEntities<{ graphMessageId: string }>({ queryOptions: { filter, select: ["graphMessageId"] } })) ids.add(row.graphMessageId);
+    return ids;
+  }
+
+  /** Takes the activity off the mailbox's list: its pointer row and its list row. */
+  async removeListing(mailboxId: string, activityId: string): Promise<void> {
+    const current = await this.listingRow(mailboxId, activityId);
+    if (!current) return;
+    await this.deleteRow(mailboxId, current.indexKey);
+    await this.deleteRow(mailboxId, listingPrefix + activityId);
+  }
+
+  private async deleteRow(mailboxId: string, rowKey: string): Promise<void> {
+    try {
+      await this.table.deleteEntity(mailboxId, rowKey);
+    } catch (error) {
+      if (!hasStatus(error, 404)) throw error;
     }
   }
 

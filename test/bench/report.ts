@@ -73,6 +73,14 @@ export function markdown(r: BenchResults): string {
     out.push("", "### Outgoing (Send request → accepted by Graph), local host", "");
     out.push(table(["Graph latency", "senders", "sends", "p50 s", "p95 s", "max s", "not sent"], r.outgoing.map((o) => [o.graphLatencyMs ? `${o.graphLatencyMs.join("–")} ms` : "none", o.senders, o.sends, o.p50Seconds, o.p95Seconds, o.maxSeconds, o.notSent])));
   }
+  if (r.trackedFolders?.length) {
+    out.push("", `### Idle incoming cycles with tracked folders (${r.trackedFolders[0]!.mailboxes} mailboxes per row)`, "");
+    out.push(table(
+      ["tracked folders", "cycles", "Graph requests / cycle", "table requests / cycle (reads + writes)", "worker CPU ms / cycle", "mean cycle ms", "outcomes"],
+      r.trackedFolders.map((t) => [t.trackedFolders, t.cycles, t.graphRequestsPerCycle, `${fmt(t.tableTransactionsPerCycle)} (${fmt(t.tableReadsPerCycle)} + ${fmt(t.tableWritesPerCycle)})`, t.workerCpuMsPerCycle, t.meanCycleMs, JSON.stringify(t.outcomes)]),
+    ));
+    out.push("", "Each tracked folder costs its own message delta per idle cycle; one folder hierarchy delta (mailFolders/delta) per cycle covers renames, moves and deletes of them all, and is not asked when the mailbox tracks none.");
+  }
   if (r.capacity) {
     const c = r.capacity;
     out.push("", "### Capacity at 50,000 mailboxes (derived from the figures above)", "");

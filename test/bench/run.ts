@@ -5,7 +5,7 @@
  * instance takes sessions (host.json maxConcurrentSessions).
  *
  *   npm run bench                          the standard run
- *   npm run bench -- --only idle,latency   some scenarios (idle, ingest, latency, realistic, scheduler, outgoing)
+ *   npm run bench -- --only idle,latency   some scenarios (idle, ingest, latency, realistic, scheduler, outgoing, trackedFolders)
  *   npm run bench -- --scale 5             bigger runs (mailboxes, emails and durations × 5)
  *   npm run bench -- --cpu-prof            also write a CPU profile of the idle cycles (results/profiles/)
  *   npm run bench -- --no-write            print only
@@ -23,6 +23,7 @@ import { runIngestScenario, type IngestResult } from "./scenarios/ingest.js";
 import { runLatencyScenario, type LatencyGroupResult } from "./scenarios/latency.js";
 import { runOutgoingScenario, type OutgoingResult } from "./scenarios/outgoing.js";
 import { runSchedulerScenario, type SchedulerResult } from "./scenarios/scheduler.js";
+import { runTrackedFoldersScenario, type TrackedFoldersResult } from "./scenarios/tracked-folders.js";
 import { machineInfo, type MachineInfo } from "./support/machine.js";
 import { round } from "./support/stats.js";
 
@@ -71,6 +72,8 @@ export interface BenchResults {
   realistic: { idle?: IdleResult & { limitCyclesPerSecond: number; shareOfLimit: number }; idleAtHostSessions?: IdleResult & { limitCyclesPerSecond: number; shareOfLimit: number }; ingest?: IngestResult & { limitEmailsPerSecondPerMailbox: number; shareOfLimit: number } };
   scheduler: SchedulerResult[];
   outgoing: OutgoingResult[];
+  /** Idle incoming cycles of mailboxes tracking 0, 5 and 25 folders. */
+  trackedFolders: TrackedFoldersResult[];
   cost?: ReturnType<typeof costModel>;
   capacity?: Record<string, number | string>;
 }
@@ -88,6 +91,7 @@ const results: BenchResults = {
   realistic: {},
   scheduler: [],
   outgoing: [],
+  trackedFolders: [],
 };
 log(`machine: ${results.machine.cpuModel} · ${results.machine.cores} cores · ${results.machine.memoryGiB} GiB · Node ${results.machine.node} · load ${results.machine.loadAverageAtStart.join(" ")}`);
 
@@ -148,6 +152,10 @@ if (wanted("outgoing")) {
   log("outgoing: Send → accepted by Graph, through the local host");
   results.outgoing.push(await runOutgoingScenario({ senders: 10, sends: Math.round(40 * scale), log }));
   results.outgoing.push(await runOutgoingScenario({ senders: 10, sends: Math.round(40 * scale), graphLatencyMs: realisticLatency, log }));
+}
+if (wanted("trackedFolders")) {
+  log("idle incoming cycles with 0, 5 and 25 tracked folders");
+  results.trackedFolders = await runTrackedFoldersScenario({ folderCounts: [0, 5, 25], mailboxes: Math.round(40 * scale), cyclesPerMailbox: 10, concurrency: sessions, log });
 }
 
 const idle1k = results.idle[0];

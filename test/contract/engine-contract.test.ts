@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { incomingMessageExpand, incomingMessageSelect, type GraphMessage } from "../../shared/graph/message-fields.js";
+import { folderSelect } from "../../shared/sync/incoming/folder-placement.js";
 import { appointmentAdapter, contactAdapter, taskAdapter } from "../../shared/sync/act/act-adapters.js";
 import { propertyViolations, shapeViolations } from "./graph-contract.js";
 
@@ -46,6 +47,10 @@ describe("engine ↔ Graph v1.0 contract", () => {
     expect(update.body).toEqual({ contentType: "html", content: "Call &lt;Pat&gt; &amp; ask<br>about the quote" });
     // The create carries the CRM stamp as its one linked resource, as the docs' create sample does.
     expect(taskAdapter.toGraph(fields, "r3", "create").linkedResources).toEqual([expect.objectContaining({ externalId: "r3" })]);
+  });
+
+  it("folder-level tracking reads only graph.mailFolder properties (hierarchy delta, placement, Inbox)", () => {
+    expect(propertyViolations("mailFolder", [...folderSelect])).toEqual([]);
   });
 
   it("the check itself rejects a misspelt property", () => {

@@ -112,7 +112,13 @@ describe("emitted JSON fits the Graph v1.0 metadata", () => {
     expect(expanded.body.singleValueExtendedProperties).toHaveLength(1);
     const top = await rawGraph(f, `${u}/mailFolders`);
     const children = await rawGraph(f, `${u}/mailFolders/inbox/childFolders`);
-    expectConforms("mailFolder", [created.body, patched.body, expanded.body, ...top.body.value, ...children.body.value]);
+    const hierarchy = await rawGraph(f, `${u}/mailFolders/delta`);
+    const selected = await rawGraph(f, `${u}/mailFolders/delta?$select=displayName,parentFolderId`);
+    const moved = await rawGraph(f, `${u}/mailFolders/${encodeURIComponent(created.body.id)}/move`, { method: "POST", body: { destinationId: "archive" } });
+    await rawGraph(f, `${u}/mailFolders/${encodeURIComponent(created.body.id)}/permanentDelete`, { method: "POST" });
+    const removed = await rawGraph(f, hierarchy.body["@odata.deltaLink"]);
+    expect(removed.body.value.some((item: any) => item["@removed"])).toBe(true);
+    expectConforms("mailFolder", [created.body, patched.body, expanded.body, moved.body, ...top.body.value, ...children.body.value, ...hierarchy.body.value, ...selected.body.value, ...removed.body.value]);
   });
 
   it("users, default and with every supported property selected", async () => {

@@ -13,15 +13,18 @@
 import pLimit from "p-limit";
 import type { GraphCallCounter, GraphConnection } from "../../graph/graph-connection.js";
 import { isSyncStateLost } from "../../graph/graph-errors.js";
-import { incomingMessageExpand, incomingMessageSelect, type GraphMessage, type IncomingFolder } from "../../graph/message-fields.js";
+import { incomingMessageExpand, incomingMessageSelect, type GraphMessage } from "../../graph/message-fields.js";
+import type { SyncedFolder } from "../../domain/tracking/synced-folder.js";
+import { cursorKeyOf, folderRegarding } from "../../domain/tracking/tracked-folders.js";
 import type { CursorRepository, DeltaCursor, StoredCursor } from "../../storage/cursor-repository.js";
 import { exceedsIncomingLimit } from "../../domain/email-activity.js";
 import type { EmailRepository } from "../../storage/email-repository.js";
 import type { ItemFailureRepository } from "../../storage/item-failure-repository.js";
 import { GraphRequestError } from "../../graph/graph-errors.js";
 import { recordSyncLatency } from "../../telemetry/telemetry.js";
-import { crmEmailIdOf, isComplete, isoTime, messageSize, toActivity } from "./message-mapping.js";
+import { isComplete, isoTime, messageSize } from "./message-mapping.js";
 import { sizeForLimit } from "./message-size.js";
+import { saveMessage } from "./save-message.js";
 
 export interface FolderRoundDeps {
   graph: GraphConnection;
@@ -30,6 +33,8 @@ export interface FolderRoundDeps {
   cursors: CursorRepository;
   pageSize: number;
   now: () => number;
+  /** Messages the owner untracked in this mailbox: a cycle does not track them again (only Track now does). */
+  isUntracked?: (graphMessageId: string) => Promise<boolean>;
 }
 
 /** Shared by the folders of one cycle: the cycle yields when either bound is reached. */
@@ -43,7 +48,7 @@ export interface FolderTarget {
   mailboxId: string;
   /** The Exchange user id, or the address until the id is known. */
   userKey: string;
-  folder: IncomingFolder;
+  folder: SyncedFolder;
 }
 
 export interface FolderRoundResult {
@@ -60,7 +65,7 @@ const workload = "incoming";
 function initialLink(target: FolderTarget, filterFrom: string | undefined): string {
   const query = [`$select=${incomingMessageSelect.join(",")}`, `$expand=${incomingMessageExpand}`];
   if (filterFrom) query.push(`$filter=receivedDateTime ge ${filterFrom}`);
-  return `/users/${encodeURIComponent(target.userKey)}/mailFolders/${target.folder}/messages/delta?${query.join("&")}`;
+  return `/users/${encodeURIComponent(target.userKey)}/mailFolders/${encodeURIComponent(target.folder.key)}/messages/delta?${query.join("&")}`;
 }
 
 interface DeltaPage {
@@ -78,6 +83,8 @@ export async function syncFolder(
   counter: GraphCallCounter,
 ): Promise<FolderRoundResult> {
   const result: FolderRoundResult = { processed: 0, removed: 0, tooLarge: 0, yielded: false, restarted: false };
+  // A folder whose turn comes after the cycle's budget ran out waits for the next cycle.
+  if (budget.items >= budget.maxItems || deps.now() >= budget.deadline) return { ...result, yielded: true };
   let cursor: DeltaCursor | undefined = stored?.cursor;
   let etag = stored?.etag;
   for (;;) {
@@ -102,7 +109,7 @@ export async function syncFolder(
           link = next;
           if (budget.items >= budget.maxItems || deps.now() >= budget.deadline) {
             const checkpoint = { link, kind: "next" as const, filterFrom, roundStartedAt, syncedThrough: cursor?.syncedThrough };
-            await deps.cursors.save(target.mailboxId, workload, target.folder, checkpoint, etag);
+            await deps.cursors.save(target.mailboxId, workload, cursorKeyOf(target.folder), checkpoint, etag);
             result.yielded = true;
             return result;
           }
@@ -114,7 +121,7 @@ export async function syncFolder(
         }
         if (changed) {
           const done = { link: deltaLink, kind: "delta" as const, filterFrom, roundStartedAt, syncedThrough: roundStartedAt };
-          await deps.cursors.save(target.mailboxId, workload, target.folder, done, etag);
+          await deps.cursors.save(target.mailboxId, workload, cursorKeyOf(target.folder), done, etag);
         }
         return result;
       }
@@ -126,7 +133,7 @@ export async function syncFolder(
       // on the way resumes it with the same bound; upserts keyed by message absorb what is seen again.
       result.restarted = true;
       const restart: DeltaCursor = { link: initialLink(target, filterFrom), kind: "next", filterFrom, roundStartedAt: new Date(deps.now()).toISOString(), syncedThrough: cursor?.syncedThrough };
-      etag = await deps.cursors.save(target.mailboxId, workload, target.folder, restart, etag);
+      etag = await deps.cursors.save(target.mailboxId, workload, cursorKeyOf(target.folder), restart, etag);
       cursor = restart;
     }
   }
@@ -156,6 +163,7 @@ async function applyPage(deps: FolderRoundDeps, target: FolderTarget, items: Gra
           result.removed++;
           return;
         }
+        if (await deps.isUntracked?.(item.id)) return;
         const message = isComplete(item) ? item : await graphReads(() => readWhole(deps, target, item, counter));
         if (!message || message.isDraft) return;
         const receivedAt = isoTime(message.receivedDateTime);
@@ -176,22 +184,14 @@ async function applyPage(deps: FolderRoundDeps, target: FolderTarget, items: Gra
           });
           return;
         }
-        const { content, copy } = toActivity(message, target.mailboxId, target.folder);
-        const canonical = await deps.emails.canonicalId(content.id, crmEmailIdOf(message));
-        if (canonical.crmEmail) {
-          // Mail the CRM sent: the same activity, never a second one.
-          await deps.emails.saveFoundCopy(canonical.id, copy);
-        } else {
-          await deps.emails.saveFound(content, copy);
-        }
-        // After the copy is saved, so whichever of two racing writers reads last lists both copies.
-        await deps.emails.listFound(canonical.id, copy);
-        links.push({ graphMessageId: message.id, activityId: canonical.id });
+        // Mail in a tracked folder is regarding the folder's record, re-applied on every sync.
+        const saved = await saveMessage(deps.emails, message, target.mailboxId, target.folder.key, folderRegarding(target.folder));
+        links.push({ graphMessageId: message.id, activityId: saved.activityId });
         result.processed++;
-        const latency = deps.now() - Date.parse(content.receivedAt);
+        const latency = deps.now() - Date.parse(saved.receivedAt);
         // Only fresh mail says how far behind sync is (a first sync's old mail would not).
         if (latency >= 0 && latency < 24 * 60 * 60 * 1000) recordSyncLatency("incoming", latency);
-        if (!result.latestReceivedAt || content.receivedAt > result.latestReceivedAt) result.latestReceivedAt = content.receivedAt;
+        if (!result.latestReceivedAt || saved.receivedAt > result.latestReceivedAt) result.latestReceivedAt = saved.receivedAt;
       }),
     ),
   );

@@ -2,7 +2,7 @@
 import { activityIdFor, directionOfFolder, type EmailParty, type MessageCopy } from "../../domain/email-activity.js";
 import type { ActivityContent } from "../../storage/email-repository.js";
 import { crmEmailStampId } from "../../graph/ownership-stamp.js";
-import { messageSizePropertyId, sameExtendedPropertyId, type GraphMessage, type GraphRecipient, type IncomingFolder } from "../../graph/message-fields.js";
+import { messageSizePropertyId, sameExtendedPropertyId, type GraphMessage, type GraphRecipient } from "../../graph/message-fields.js";
 
 function party(recipient: GraphRecipient | undefined): EmailParty | undefined {
   const address = recipient?.emailAddress?.address;
@@ -39,7 +39,8 @@ export function isComplete(message: GraphMessage): boolean {
   return Boolean(message.receivedDateTime && message.body && "subject" in message && "internetMessageId" in message);
 }
 
-export function toActivity(message: GraphMessage, mailboxId: string, folder: IncomingFolder): { content: ActivityContent; copy: MessageCopy } {
+/** `folder`: "inbox", "sentitems", or the Graph id of another folder (a tracked folder's, or Track now's). */
+export function toActivity(message: GraphMessage, mailboxId: string, folder: string): { content: ActivityContent; copy: MessageCopy } {
   const id = activityIdFor(message.internetMessageId, mailboxId, message.id);
   const receivedAt = isoTime(message.receivedDateTime ?? message.sentDateTime) ?? new Date(0).toISOString();
   const from = party(message.from) ?? party(message.sender);

@@ -5,6 +5,7 @@
  * runs in another process (see README.md). `connectExchangeSimulator(url)` is that client.
  */
 import type { FaultSpec, LatencySpec } from "./faults.js";
+import { folderControlMethodNames, type FolderControlMethods } from "./folder-control.js";
 import type { SimRequest, SimResponse } from "./http-server.js";
 import type { AddAppInput } from "./identity.js";
 import type { DeliverMessageInput, MailboxKind, MessagePatch } from "./mailbox-model.js";
@@ -13,8 +14,8 @@ import type { SendingLimitsSpec } from "./sending-limits.js";
 import type { SentLogEntry } from "./sent-log.js";
 import type { SimulatorStats } from "./throttling.js";
 
-/** The mail, identity and fault controls, plus the calendar/contact/task ones of pim-control.ts. */
-export interface ControlMethods extends PimControlMethods {
+/** The mail, identity and fault controls, plus the calendar/contact/task ones of pim-control.ts and the folder ones of folder-control.ts. */
+export interface ControlMethods extends PimControlMethods, FolderControlMethods {
   addTenant(input?: { tenantId?: string }): string;
   /** Returns the generated secret when the app was given no credential. */
   addApp(tenantId: string, input?: AddAppInput): { clientId: string; clientSecret?: string };
@@ -62,7 +63,7 @@ export const controlMethodNames = [
   "addMailbox", "listMailboxes", "folderId", "deliverMessage", "moveMessage", "deleteMessage",
   "updateMessage", "listMessages", "evictDeltaTokens", "repeatDeltaItems", "partialDeltaUpdates", "injectFault", "clearFaults",
   "setLatency", "setRateLimit", "sentLog", "setSendingLimits", "setSaveToSentItems", "addContactFolder",
-  "stats", "resetStats", "reset", ...pimControlMethodNames,
+  "stats", "resetStats", "reset", ...pimControlMethodNames, ...folderControlMethodNames,
 ] as const satisfies ReadonlyArray<keyof ControlMethods>;
 
 /** The control API of a simulator in another process: same methods, asynchronous. */

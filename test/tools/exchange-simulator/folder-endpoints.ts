@@ -1,10 +1,11 @@
-/** Mail folder endpoints: get, list (top level / children), create child, patch. */
+/** Mail folder endpoints: get, list (top level / children), create child, patch, move, delete, hierarchy delta. */
+import { deleteFolder, moveFolder, renameFolder } from "./folder-store.js";
 import { GraphError } from "./graph-error.js";
 import { folderProperties, renderFolder } from "./graph-json.js";
 import { graphJson, requestJson, selectFields, type GraphCall } from "./graph-routes.js";
 import type { SimResponse } from "./http-server.js";
 import type { MailFolder } from "./mailbox-model.js";
-import { normalizeExtendedPropertyId, parseExpand, parseSelect } from "./odata-query.js";
+import { normalizeExtendedPropertyId, parseExpand, parseSelect, parseTop } from "./odata-query.js";
 
 const typeName = "microsoft.graph.mailFolder";
 
@@ -68,7 +69,7 @@ export function createChildFolder(call: GraphCall): SimResponse {
 export function patchFolder(call: GraphCall): SimResponse {
   const folder = call.context.store.folder(call.mailbox, call.params.folder!);
   const body = requestJson(call);
-  if (typeof body.displayName === "string") folder.displayName = body.displayName;
+  if (typeof body.displayName === "string") renameFolder(call.context.store, call.mailbox, folder.id, body.displayName);
   const properties = body.singleValueExtendedProperties;
   if (properties !== undefined) {
     if (!Array.isArray(properties)) throw new GraphError(400, "ErrorInvalidRequest", "singleValueExtendedProperties must be an array.");
@@ -80,4 +81,40 @@ export function patchFolder(call: GraphCall): SimResponse {
     }
   }
   return graphJson(call, `users('${call.userSegment}')/mailFolders/$entity`, renderFolder(call.context.store, call.mailbox, folder));
+}
+
+/** POST …/mailFolders/{id}/move `{ destinationId }`: 201 with the folder, whose id is kept. */
+export function moveFolderEndpoint(call: GraphCall): SimResponse {
+  const body = requestJson(call);
+  if (typeof body.destinationId !== "string") throw new GraphError(400, "ErrorInvalidRequest", "The destinationId parameter is required.");
+  const folder = moveFolder(call.context.store, call.mailbox, call.params.folder!, body.destinationId);
+  return graphJson(call, `users('${call.userSegment}')/mailFolders/$entity`, renderFolder(call.context.store, call.mailbox, folder), 201);
+}
+
+/** DELETE …/mailFolders/{id}: into Deleted Items (204); POST …/permanentDelete removes it for good. */
+export function deleteFolderEndpoint(call: GraphCall): SimResponse {
+  deleteFolder(call.context.store, call.mailbox, call.params.folder!);
+  return { status: 204 };
+}
+
+export function permanentDeleteFolderEndpoint(call: GraphCall): SimResponse {
+  deleteFolder(call.context.store, call.mailbox, call.params.folder!, { hard: true });
+  return { status: 204 };
+}
+
+/** GET …/mailFolders/delta: the whole hierarchy, then what changed (folder-delta.ts); `$select` on the first request only. */
+export function folderDelta(call: GraphCall): SimResponse {
+  const { folderDelta: delta } = call.context;
+  const skipToken = call.query.get("skiptoken");
+  const deltaToken = call.query.get("deltatoken");
+  const page =
+    skipToken !== undefined || deltaToken !== undefined
+      ? delta.follow(call.mailbox, skipToken !== undefined ? "skiptoken" : "deltatoken", (skipToken ?? deltaToken)!, call.prefer.maxPageSize)
+      : delta.start(call.mailbox, parseSelect(call.query.get("select"), folderProperties, typeName), Math.min(call.prefer.maxPageSize ?? parseTop(call.query.get("top")) ?? 10, 1000));
+  const link = `${call.context.baseUrl()}/v1.0/users/${call.mailbox.id}/mailFolders/delta`;
+  return graphJson(call, "Collection(mailFolder)", {
+    ...(page.nextToken ? { "@odata.nextLink": `${link}?$skiptoken=${page.nextToken}` } : {}),
+    value: page.items,
+    ...(page.deltaToken ? { "@odata.deltaLink": `${link}?$deltatoken=${page.deltaToken}` } : {}),
+  });
 }

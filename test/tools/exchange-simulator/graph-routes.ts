@@ -7,7 +7,10 @@
 import { GraphError } from "./graph-error.js";
 import type { SimRequest, SimResponse } from "./http-server.js";
 import type { Mailbox } from "./mailbox-model.js";
-import { createChildFolder, getFolder, listChildFolders, listTopFolders, patchFolder } from "./folder-endpoints.js";
+import {
+  createChildFolder, deleteFolderEndpoint, folderDelta, getFolder, listChildFolders, listTopFolders, moveFolderEndpoint, patchFolder,
+  permanentDeleteFolderEndpoint,
+} from "./folder-endpoints.js";
 import { addAttachment, createUploadSession, getAttachment, listAttachments } from "./attachment-endpoints.js";
 import { createDraft, deleteMessage, patchMessage, sendDraft, sendMail } from "./draft-endpoints.js";
 import { getMessage, listMessages, messageDelta, moveMessage } from "./message-endpoints.js";
@@ -43,8 +46,12 @@ type Handler = (call: GraphCall) => SimResponse;
 const routes: Array<{ method: string; pattern: string; kind: AccessKind; handler: Handler }> = [
   { method: "GET", pattern: "users/:user", kind: "directory", handler: getUser },
   { method: "GET", pattern: "users/:user/mailFolders", kind: "read", handler: listTopFolders },
+  { method: "GET", pattern: "users/:user/mailFolders/delta", kind: "read", handler: folderDelta },
   { method: "GET", pattern: "users/:user/mailFolders/:folder", kind: "read", handler: getFolder },
   { method: "PATCH", pattern: "users/:user/mailFolders/:folder", kind: "write", handler: patchFolder },
+  { method: "DELETE", pattern: "users/:user/mailFolders/:folder", kind: "write", handler: deleteFolderEndpoint },
+  { method: "POST", pattern: "users/:user/mailFolders/:folder/move", kind: "write", handler: moveFolderEndpoint },
+  { method: "POST", pattern: "users/:user/mailFolders/:folder/permanentDelete", kind: "write", handler: permanentDeleteFolderEndpoint },
   { method: "GET", pattern: "users/:user/mailFolders/:folder/childFolders", kind: "read", handler: listChildFolders },
   { method: "POST", pattern: "users/:user/mailFolders/:folder/childFolders", kind: "write", handler: createChildFolder },
   { method: "GET", pattern: "users/:user/mailFolders/:folder/messages/delta", kind: "read", handler: messageDelta },
@@ -119,7 +126,7 @@ export function matchGraphRoute(
     const params = matchPattern(route.pattern, segments);
     if (!params) continue;
     // "delta" is a function, not an item id.
-    if ([params.message, params.event, params.contact, params.task].some((id) => id?.toLowerCase() === "delta")) continue;
+    if ([params.folder, params.message, params.event, params.contact, params.task].some((id) => id?.toLowerCase() === "delta")) continue;
     pathMatched = true;
     if (route.method === method.toUpperCase()) return { kind: route.kind, params, handler: route.handler };
   }

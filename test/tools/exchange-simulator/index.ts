@@ -8,6 +8,8 @@ import { ensureDevCertificates, type DevCertificates } from "../dev-certificates
 import { connectExchangeSimulator, type ControlMethods } from "./control-api.js";
 import { DeltaEngine } from "./delta-engine.js";
 import { FaultInjector } from "./faults.js";
+import { createFolderControl } from "./folder-control.js";
+import { FolderDeltaEngine } from "./folder-delta.js";
 import { messageProperties, renderMessage } from "./graph-json.js";
 import { startHttpsServer } from "./http-server.js";
 import { Identity } from "./identity.js";
@@ -70,6 +72,7 @@ export async function startExchangeSimulator(options: ExchangeSimulatorOptions =
     store,
     identity: new Identity(now),
     delta,
+    folderDelta: new FolderDeltaEngine(store),
     faults: new FaultInjector(),
     throttler: new Throttler(now),
     sending: new SendingLimits(now),
@@ -105,9 +108,10 @@ export async function startExchangeSimulator(options: ExchangeSimulatorOptions =
 }
 
 function createControl(context: SimulatorContext): ControlMethods {
-  const { store, identity, delta, faults, throttler, sending, sentLog, uploads, pim, pimDelta } = context;
+  const { store, identity, delta, folderDelta, faults, throttler, sending, sentLog, uploads, pim, pimDelta } = context;
   return {
     ...createPimControl(store, pim),
+    ...createFolderControl(store),
     addTenant: (input) => identity.addTenant(input),
     addApp: (tenantId, input) => identity.addApp(tenantId, input),
     setAppRoles: (clientId, roles) => identity.setAppRoles(clientId, roles),
@@ -141,6 +145,7 @@ function createControl(context: SimulatorContext): ControlMethods {
     evictDeltaTokens: (mailbox) => {
       const mailboxId = mailbox === undefined ? undefined : store.require(mailbox).id;
       delta.evict(mailboxId);
+      folderDelta.evict(mailboxId);
       pimDelta.evict(mailboxId);
     },
     repeatDeltaItems: (mailbox, on) => delta.setRepeat(store.require(mailbox).id, on),
@@ -179,6 +184,7 @@ function createControl(context: SimulatorContext): ControlMethods {
       store.reset();
       identity.reset();
       delta.reset();
+      folderDelta.reset();
       pim.reset();
       pimDelta.reset();
       faults.reset();

@@ -21,6 +21,8 @@ export interface Mailbox {
   messages: Map<string, StoredMessage>;
   changeSeq: number;
   departures: Departure[];
+  /** Folders removed for good (a permanent delete), for the folder hierarchy delta. */
+  folderDepartures: Array<{ seq: number; folderId: string }>;
   /** Messages delivered per conversationId, for the conversation index depth. */
   conversationSizes: Map<string, number>;
   /** Whether sending a draft keeps it in Sent Items (sendMail's saveToSentItems applies on top). */
@@ -40,6 +42,8 @@ export interface MailFolder {
   isHidden: boolean;
   /** Normalised extended property id → value. */
   extendedProperties: Map<string, string>;
+  /** The mailbox change sequence of its creation, last rename or move (the folder delta reads it). */
+  changeSeq: number;
 }
 
 export type FlagStatus = "notFlagged" | "complete" | "flagged";

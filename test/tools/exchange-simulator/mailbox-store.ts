@@ -44,6 +44,7 @@ export class MailboxStore {
       messages: new Map(),
       changeSeq: 0,
       departures: [],
+      folderDepartures: [],
       conversationSizes: new Map(),
       saveToSentItems: true,
       calendarId: newFolderId(),
@@ -58,10 +59,11 @@ export class MailboxStore {
       wellKnownName: "msgfolderroot",
       isHidden: false,
       extendedProperties: new Map(),
+      changeSeq: 0,
     };
     mailbox.folders.set(root.id, root);
     for (const [wellKnownName, displayName] of wellKnownFolders) {
-      const folder = this.newFolder(rootFolderId, displayName, wellKnownName);
+      const folder = this.newFolder(rootFolderId, displayName, 0, wellKnownName);
       mailbox.folders.set(folder.id, folder);
     }
     this.mailboxes.set(id, mailbox);
@@ -104,7 +106,7 @@ export class MailboxStore {
     if (this.childFolders(mailbox, parentId).some((f) => f.displayName.toLowerCase() === displayName.toLowerCase())) {
       throw new GraphError(409, "ErrorFolderExists", "A folder with the specified name already exists.");
     }
-    const folder = this.newFolder(parentId, displayName);
+    const folder = this.newFolder(parentId, displayName, ++mailbox.changeSeq);
     mailbox.folders.set(folder.id, folder);
     return folder;
   }
@@ -223,7 +225,7 @@ export class MailboxStore {
     message.lastModifiedAt = this.now();
   }
 
-  private newFolder(parentFolderId: string, displayName: string, wellKnownName?: string): MailFolder {
-    return { id: newFolderId(), displayName, parentFolderId, wellKnownName, isHidden: false, extendedProperties: new Map() };
+  private newFolder(parentFolderId: string, displayName: string, changeSeq: number, wellKnownName?: string): MailFolder {
+    return { id: newFolderId(), displayName, parentFolderId, wellKnownName, isHidden: false, extendedProperties: new Map(), changeSeq };
   }
 }

@@ -1,6 +1,7 @@
 /** The simulator's parts, shared by the request pipelines. */
 import type { DeltaEngine } from "./delta-engine.js";
 import type { FaultInjector } from "./faults.js";
+import type { FolderDeltaEngine } from "./folder-delta.js";
 import type { Identity } from "./identity.js";
 import type { MailboxStore } from "./mailbox-store.js";
 import type { PimDeltaEngine } from "./pim-delta.js";
@@ -17,6 +18,8 @@ export interface SimulatorContext {
   store: MailboxStore;
   identity: Identity;
   delta: DeltaEngine;
+  /** The folder hierarchy delta (mailFolders/delta). */
+  folderDelta: FolderDeltaEngine;
   faults: FaultInjector;
   throttler: Throttler;
   sending: SendingLimits;
