@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { profileCredentialSettingPattern, profileCredentialSettingRule } from "../config/profile-credentials.js";
 import { defaultOrgSettings } from "../domain/org-settings.js";
+import { maxConcurrentConnectionsLimit } from "../domain/profile.js";
 import { workloads } from "../domain/workloads.js";
 import { text } from "./text-fields.js";
 import { trackingSettingsFields } from "./tracking-settings-schema.js";
@@ -32,7 +33,7 @@ export const profileBody = z
     name: text().trim().min(1).max(200),
     credential: credentialSchema.default({ kind: "deploymentApp" }),
     processEmailsFrom: isoDate.nullable().optional(),
-    maxConcurrentConnections: z.number().int().min(1).max(300).default(10),
+    maxConcurrentConnections: z.number().int().min(1).max(maxConcurrentConnectionsLimit).default(10),
     requestTimeoutSeconds: z.number().int().min(5).max(300).default(30),
     polling: z.object(Object.fromEntries(workloads.map((w) => [w, pollingBounds.optional()])) as Record<(typeof workloads)[number], z.ZodOptional<typeof pollingBounds>>).strict().default({}),
     ownerEmail: z.email().nullable().optional(),

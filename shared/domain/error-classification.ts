@@ -96,7 +96,6 @@ export function classifyFailure(facts: FailureFacts): Classification {
     }
     return rule("InvalidCredentials", "disable", "server", "CredentialsInvalid");
   }
-  if (code === "ownedbyanotherorganization") return rule("AccessDenied", "disable", "mailbox", "OwnedByAnotherOrganization");
   if (sendingLimitCodes.has(code)) return rule("SendingLimitReached", "postpone", "mailbox", "SendingLimitReached");
   // 509 Bandwidth Limit Exceeded is Graph's throttling too: wait, never count it as a failure.
   if (status === 429 || status === 509 || throttlingCodes.has(code)) return rule("Throttled", "postpone", "mailbox", "TransientFailuresExhausted");

@@ -3,7 +3,7 @@
  * The cursor moves only after the page's records and links are saved.
  */
 import type { ActRecordType } from "../../domain/act-records.js";
-import { isSyncStateLost } from "../../graph/graph-errors.js";
+import { GraphRequestError, isSyncStateLost } from "../../graph/graph-errors.js";
 import type { ActLinkState } from "../../storage/act-link-repository.js";
 import type { CycleContext } from "../workload-runner.js";
 import { calendarWindowFutureDays, calendarWindowPastDays, calendarWindowRestartDays, withStamp, type ActAdapter, type ActItem } from "./act-adapters.js";
@@ -70,8 +70,11 @@ export async function pullChanges(context: CycleContext, adapter: ActAdapter<Act
         return result;
       }
     } catch (error) {
-      if (!isSyncStateLost(error) || restarted) throw error;
-      // Lost sync state: start the type's delta again; links make every item idempotent.
+      // A stored link whose collection is gone (404) is as lost as an expired sync state.
+      const storedLinkGone = cursor !== undefined && error instanceof GraphRequestError && error.status === 404;
+      if (!(isSyncStateLost(error) || storedLinkGone) || restarted) throw error;
+      // Lost sync state: start the type's delta again, from the collection as it is now; links
+      // make every item idempotent.
       restarted = true;
       await runtime.cursors.remove(mailbox.id, "act", adapter.type);
       etag = undefined;
