@@ -36,7 +36,6 @@ describe("error classification table", () => {
     [graph(403, "ErrorAccessDenied"), "AccessDenied", "disable", "mailbox"],
     [graph(403, "accessDenied"), "AccessDenied", "disable", "mailbox"],
     [graph(403, "Authorization_RequestDenied"), "AccessDenied", "disable", "mailbox"],
-    [graph(409, "ownedByAnotherOrganization"), "AccessDenied", "disable", "mailbox"],
     [graph(404, "ErrorInvalidUser"), "MailboxNotFound", "disable", "mailbox"],
     [graph(404, "ResourceNotFound"), "MailboxNotFound", "disable", "mailbox"],
     [graph(404, "resourceNotFound"), "MailboxNotFound", "disable", "mailbox"],
