@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { workloads } from "../domain/workloads.js";
 import { trackingSettingsFields } from "./tracking-settings-schema.js";
+import { attachmentSettingsFields } from "./attachment-settings-schema.js";
 
 export const idParam = z.string().regex(/^[A-Za-z0-9._@-]{1,128}$/, "must be 1-128 letters, digits, '.', '_', '@' or '-'");
 const isoDate = z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString());
@@ -69,6 +70,7 @@ export const settingsBody = z
     alertLevels: z.array(z.enum(["Error", "Warning", "Information"])).optional(),
     alertSenderMailbox: z.email().nullable().optional(),
     ...trackingSettingsFields,
+    ...attachmentSettingsFields,
   })
   .strict();
 

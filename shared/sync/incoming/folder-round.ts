@@ -22,8 +22,9 @@ import { GraphRequestError } from "../../graph/graph-errors.js";
 import { recordSyncLatency } from "../../telemetry/telemetry.js";
 import { crmEmailIdOf, isComplete, isoTime, messageSize, toActivity } from "./message-mapping.js";
 import { sizeForLimit } from "./message-size.js";
+import { importAttachments, type AttachmentImportDeps } from "./attachment-import.js";
 
-export interface FolderRoundDeps {
+export interface FolderRoundDeps extends AttachmentImportDeps {
   graph: GraphConnection;
   emails: EmailRepository;
   failures: ItemFailureRepository;
@@ -183,6 +184,9 @@ async function applyPage(deps: FolderRoundDeps, target: FolderTarget, items: Gra
           await deps.emails.saveFoundCopy(canonical.id, copy);
         } else {
           await deps.emails.saveFound(content, copy);
+          // ATTACHMENTS CALL SITE (issue 11): the tracking step imports a tracked message's attachments here,
+          // after its activity is saved; never for untracked mail nor for CRM-sent mail (it has its own).
+          await graphReads(() => importAttachments(deps, { userKey: target.userKey, mailboxId: target.mailboxId, activityId: canonical.id, message }, counter));
         }
         // After the copy is saved, so whichever of two racing writers reads last lists both copies.
         await deps.emails.listFound(canonical.id, copy);
