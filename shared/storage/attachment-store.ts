@@ -9,8 +9,8 @@ import type { ContainerClient } from "@azure/storage-blob";
 import { blobContainers } from "../config/names.js";
 import { hasStatus, type StorageAccount } from "./storage-account.js";
 
-/** Blocks of at most 4 MB, two in flight: what a streamed upload holds in memory at most. */
-const streamBlockBytes = 4 * 1024 * 1024;
+/** Blocks of 1 MB, two in flight: a streamed upload holds about 10 MB whatever the file's size (4 MB blocks held 25–30 MB; see BENCHMARKS.md). */
+const streamBlockBytes = 1 * 1024 * 1024;
 const streamBlocksInFlight = 2;
 
 const blockId = (index: number) => Buffer.from(`block-${String(index).padStart(6, "0")}`).toString("base64");
