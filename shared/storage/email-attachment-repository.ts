@@ -2,8 +2,8 @@
  * The attachments of tracked mail, in the `emails` table beside the activity they belong to: one
  * `att|<id>` row per attachment (position, kind, name, type, size, inline content id, or why it
  * was left out) and one `attachments` row that says the import is complete. Both are written in
- * the activity's partition, the marker last and in the same transaction as the last rows, so a
- * reader that sees the marker sees every attachment. Every write is an upsert of the same values
+ * the activity's partition, the marker in the last transaction, so a reader that sees the marker
+ * sees every attachment. Every write is an upsert of the same values
  * whichever mailbox's copy made them (ids come from attachment-rules.ts attachmentKey), so two
  * mailboxes importing one activity at once write the same rows.
  *

@@ -38,6 +38,7 @@ export interface AttachmentImportDeps {
 export interface AttachmentImportTarget {
   /** The Exchange user id (or address) of the mailbox whose copy is read. */
   userKey: string;
+  /** The mailbox record whose copy is read. */
   mailboxId: string;
   /** The activity the message was saved as (the canonical id). */
   activityId: string;
