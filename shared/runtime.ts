@@ -22,6 +22,7 @@ import { CrmEmailRepository } from "./storage/crm-email-repository.js";
 import { ConnectionSlots } from "./storage/connection-slots.js";
 import { CursorRepository } from "./storage/cursor-repository.js";
 import { EmailRepository } from "./storage/email-repository.js";
+import { EmailAttachmentRepository } from "./storage/email-attachment-repository.js";
 import { ItemFailureRepository } from "./storage/item-failure-repository.js";
 import { LargeTextStore } from "./storage/large-text-store.js";
 import { MailboxIndex } from "./storage/mailbox-index.js";
@@ -49,6 +50,8 @@ export interface Runtime {
   /** Each mailbox owner's user number and counter for tracking tokens. */
   trackingNumbers: TrackingNumberRepository;
   attachments: AttachmentStore;
+  /** Tracked mail's attachments: what each activity has, and whether its import is complete. */
+  emailAttachments: EmailAttachmentRepository;
   failures: ItemFailureRepository;
   alerts: AlertRepository;
   connectionSlots: ConnectionSlots;
@@ -109,6 +112,7 @@ export function createRuntime(settings: SyncSettings, options: RuntimeOptions = 
     crmEmails: new CrmEmailRepository(storage, largeText),
     trackingNumbers: new TrackingNumberRepository(storage),
     attachments: new AttachmentStore(storage),
+    emailAttachments: new EmailAttachmentRepository(storage),
     failures: new ItemFailureRepository(storage),
     alerts: new AlertRepository(storage),
     connectionSlots: new ConnectionSlots(storage, () => now()),

@@ -75,6 +75,12 @@ export interface RegardingRecord {
   id: string;
 }
 
+/** What an attachment is: a file, an attached message or event (item), or a cloud link (reference). */
+export type AttachmentKind = "file" | "item" | "reference";
+
+/** Why a tracked email's attachment was left out (its email is still tracked). */
+export type AttachmentExclusionReason = "blockedExtension" | "tooLarge" | "unavailable";
+
 export interface AttachmentInfo {
   id: string;
   name: string;
@@ -82,6 +88,13 @@ export interface AttachmentInfo {
   size: number;
   /** False while a chunked upload is still in progress. */
   complete: boolean;
+  /** Absent on CRM-authored attachments, which are files. */
+  kind?: AttachmentKind;
+  /** An inline image of an HTML body, which refers to it as `cid:<contentId>`. */
+  isInline?: boolean;
+  contentId?: string;
+  /** Left out: no content is stored, and the reason says why. */
+  excluded?: { reason: AttachmentExclusionReason; message: string };
 }
 
 /** Incoming mail over this size is not created (server-side sync's 150 MB limit). */

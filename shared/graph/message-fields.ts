@@ -19,6 +19,8 @@ export const incomingMessageSelect = [
   "body",
   "parentFolderId",
   "isDraft",
+  // Whether a tracked message's attachments are worth listing (attachment-import.ts).
+  "hasAttachments",
 ] as const;
 
 /** PidTagMessageSize: the whole message's size in bytes, attachments included. */
@@ -52,6 +54,7 @@ export interface GraphMessage {
   body?: { contentType?: string; content?: string };
   parentFolderId?: string;
   isDraft?: boolean;
+  hasAttachments?: boolean;
   singleValueExtendedProperties?: Array<{ id: string; value: string }>;
   "@removed"?: { reason?: string };
 }

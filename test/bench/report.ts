@@ -43,6 +43,20 @@ export function markdown(r: BenchResults): string {
     ));
     out.push("", "On 2 cores shared with Azurite and the simulator, a second worker process adds contention, not capacity: the backend's CPU per email is of the same order as the worker's.");
   }
+  const a = r.attachments;
+  if (a) {
+    const mem = (m: { rssMiB: number; buffersMiB: number }) => `+${fmt(m.buffersMiB, 1)} MiB buffers (heap + external + array buffers), +${fmt(m.rssMiB, 1)} MiB rss`;
+    out.push("", "### Attachments of tracked mail (incoming cycles in the bench process; Azurite and the simulator in the child)", "");
+    out.push(table(
+      ["what", "count", "seconds", "MB/s", "emails/s", "Graph req/email", "peak memory over baseline"],
+      [
+        [`ingest, one 1 MB attachment per email (${a.mailboxes} mailboxes, ${a.concurrency} cycles at a time)`, a.emails, a.ingest.seconds, a.ingest.attachmentMBPerSecond, a.ingest.emailsPerSecond, a.ingest.graphRequestsPerEmail, mem(a.ingest.memory)],
+        [`raw blob upload of 1 MB from memory, ${a.concurrency} at a time, same Azurite`, a.emails, a.rawBlobUpload.seconds, a.rawBlobUpload.MBPerSecond, "", "", mem(a.rawBlobUpload.memory)],
+        [`raw Graph download of each $value over HTTPS, read and dropped, ${a.concurrency} at a time`, a.emails, a.rawGraphDownload.seconds, a.rawGraphDownload.MBPerSecond, "", "", mem(a.rawGraphDownload.memory)],
+        [`one ${fmt(a.large.bytes / 1048576, 0)} MB attachment, streamed`, 1, a.large.seconds, a.large.MBPerSecond, "", "", mem(a.large.memory)],
+      ],
+    ));
+  }
   const ri = r.realistic.idle;
   const rg = r.realistic.ingest;
   if (ri || rg) {

@@ -5,7 +5,7 @@
  * instance takes sessions (host.json maxConcurrentSessions).
  *
  *   npm run bench                          the standard run
- *   npm run bench -- --only idle,latency   some scenarios (idle, ingest, latency, realistic, scheduler, outgoing, trackedFolders)
+ *   npm run bench -- --only idle,latency   some scenarios (idle, ingest, attachments, latency, realistic, scheduler, outgoing, trackedFolders)
  *   npm run bench -- --scale 5             bigger runs (mailboxes, emails and durations × 5)
  *   npm run bench -- --cpu-prof            also write a CPU profile of the idle cycles (results/profiles/)
  *   npm run bench -- --no-write            print only
@@ -20,6 +20,7 @@ import { costModel, defaultCostAssumptions } from "./cost-model.js";
 import { writeBenchmarksSection } from "./report.js";
 import { runIdleScenario, type IdleResult } from "./scenarios/idle.js";
 import { runIngestScenario, type IngestResult } from "./scenarios/ingest.js";
+import { runAttachmentsScenario, type AttachmentsResult } from "./scenarios/attachments.js";
 import { runLatencyScenario, type LatencyGroupResult } from "./scenarios/latency.js";
 import { runOutgoingScenario, type OutgoingResult } from "./scenarios/outgoing.js";
 import { runSchedulerScenario, type SchedulerResult } from "./scenarios/scheduler.js";
@@ -68,6 +69,7 @@ export interface BenchResults {
   scale: number;
   idle: IdleResult[];
   ingest: IngestResult[];
+  attachments?: AttachmentsResult;
   latency: LatencyGroupResult[];
   realistic: { idle?: IdleResult & { limitCyclesPerSecond: number; shareOfLimit: number }; idleAtHostSessions?: IdleResult & { limitCyclesPerSecond: number; shareOfLimit: number }; ingest?: IngestResult & { limitEmailsPerSecondPerMailbox: number; shareOfLimit: number } };
   scheduler: SchedulerResult[];
@@ -107,6 +109,10 @@ if (wanted("ingest")) {
     log(`ingest: ${workers} worker process(es)`);
     results.ingest.push(await runIngestScenario({ workers, mailboxes: 40, emailsPerMailbox: Math.round(100 * scale), concurrency: sessions, log }));
   }
+}
+if (wanted("attachments")) {
+  log("attachments: ingest with 1 MB attachments next to the raw blob upload rate, and one 20 MB attachment");
+  results.attachments = await runAttachmentsScenario({ mailboxes: 8, emailsPerMailbox: Math.round(25 * scale), concurrency: 8, largeBytes: 20 * 1024 * 1024, log });
 }
 if (wanted("realistic")) {
   // Both folders' requests go side by side: a cycle cannot be shorter than the slower of two.

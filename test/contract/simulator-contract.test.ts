@@ -3,7 +3,7 @@
  * so the product is never tested against properties or shapes the real service does not have.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { attachmentProperties } from "../tools/exchange-simulator/attachment-endpoints.js";
+import { attachmentProperties, baseAttachmentProperties } from "../tools/exchange-simulator/attachment-endpoints.js";
 import { messageProperties, folderProperties, userProperties } from "../tools/exchange-simulator/graph-json.js";
 import { calendarProperties, contactFolderProperties, todoTaskListProperties } from "../tools/exchange-simulator/probe-endpoints.js";
 import { contactProperties } from "../tools/exchange-simulator/contact-json.js";
@@ -11,6 +11,7 @@ import { eventProperties } from "../tools/exchange-simulator/event-json.js";
 import { linkedResourceProperties, todoTaskProperties } from "../tools/exchange-simulator/task-json.js";
 import { rawGraph, startFixture, tokenForNewApp, type SimulatorFixture } from "../simulator/simulator-fixture.js";
 import { propertyViolations, resolveType, shapeViolations } from "./graph-contract.js";
+import { attachmentListSelect } from "../../shared/sync/incoming/attachment-import.js";
 
 let f: SimulatorFixture;
 let messageId: string;
@@ -38,6 +39,12 @@ beforeAll(async () => {
     categories: ["CRM", "Customer"],
     flagStatus: "flagged",
     hasAttachments: true,
+    attachedFiles: [
+      { name: "quote.pdf", contentType: "application/pdf", size: 2048 },
+      { name: "logo.png", contentType: "image/png", contentBytes: Buffer.from("png").toString("base64"), isInline: true, contentId: "logo@contract" },
+    ],
+    attachedItems: [{ name: "Forwarded message" }],
+    attachedLinks: [{ name: "Plan.docx" }],
   }));
   f.sim.deliverMessage({ mailbox: f.alice.address, subject: "plain", from: { address: "x@fabrikam.example" } });
 });
@@ -58,6 +65,8 @@ describe("the simulator's property lists", () => {
     expect([...resolveType("message").properties.keys()].sort()).toEqual([...messageProperties].sort());
     const complete: Array<[string, readonly string[]]> = [
       ["fileAttachment", attachmentProperties],
+      ["itemAttachment", baseAttachmentProperties],
+      ["referenceAttachment", baseAttachmentProperties],
       ["calendar", calendarProperties],
       ["contactFolder", contactFolderProperties],
       ["todoTaskList", todoTaskListProperties],
@@ -119,6 +128,23 @@ describe("emitted JSON fits the Graph v1.0 metadata", () => {
     const removed = await rawGraph(f, hierarchy.body["@odata.deltaLink"]);
     expect(removed.body.value.some((item: any) => item["@removed"])).toBe(true);
     expectConforms("mailFolder", [created.body, patched.body, expanded.body, moved.body, ...top.body.value, ...children.body.value, ...hierarchy.body.value, ...selected.body.value, ...removed.body.value]);
+  });
+
+  it("delivered attachments of every kind, listed whole and with the engine's $select", async () => {
+    const u = `/users/${f.alice.address}/messages/${encodeURIComponent(messageId)}/attachments`;
+    const all = await rawGraph(f, u);
+    expect(all.body.value.map((a: any) => a["@odata.type"])).toEqual([
+      "#microsoft.graph.fileAttachment", "#microsoft.graph.fileAttachment", "#microsoft.graph.itemAttachment", "#microsoft.graph.referenceAttachment",
+    ]);
+    const selected = await rawGraph(f, `${u}?$select=${attachmentListSelect.join(",")}`);
+    expect(selected.body.value[1]).toMatchObject({ isInline: true, contentId: "logo@contract" });
+    expect(selected.body.value.every((a: any) => !("contentBytes" in a))).toBe(true);
+    const one = await rawGraph(f, `${u}/${encodeURIComponent(all.body.value[2].id)}`);
+    expectConforms("attachment", [...all.body.value, ...selected.body.value, one.body]);
+    // A file's own property without the cast is Graph's parse error.
+    const uncast = await rawGraph(f, `${u}?$select=id,contentId`);
+    expect(uncast.status).toBe(400);
+    expect(uncast.body.error.message).toBe("Could not find a property named 'contentId' on type 'microsoft.graph.attachment'.");
   });
 
   it("users, default and with every supported property selected", async () => {

@@ -24,9 +24,10 @@ import { GraphRequestError } from "../../graph/graph-errors.js";
 import { recordSyncLatency } from "../../telemetry/telemetry.js";
 import { isComplete, isoTime, messageSize } from "./message-mapping.js";
 import { sizeForLimit } from "./message-size.js";
+import { importAttachments, type AttachmentImportDeps } from "./attachment-import.js";
 import { saveMessage } from "./save-message.js";
 
-export interface FolderRoundDeps {
+export interface FolderRoundDeps extends AttachmentImportDeps {
   graph: GraphConnection;
   emails: EmailRepository;
   failures: ItemFailureRepository;
@@ -187,6 +188,8 @@ async function applyPage(deps: FolderRoundDeps, target: FolderTarget, items: Gra
         // Mail in a tracked folder is regarding the folder's record, re-applied on every sync.
         const saved = await saveMessage(deps.emails, message, target.mailboxId, target.folder.key, folderRegarding(target.folder));
         links.push({ graphMessageId: message.id, activityId: saved.activityId });
+        // A tracked message's attachments, once the activity is saved (CRM-sent mail has its own).
+        if (!saved.crmEmail) await graphReads(() => importAttachments(deps, { userKey: target.userKey, mailboxId: target.mailboxId, activityId: saved.activityId, message }, counter));
         result.processed++;
         const latency = deps.now() - Date.parse(saved.receivedAt);
         // Only fresh mail says how far behind sync is (a first sync's old mail would not).

@@ -13,7 +13,7 @@ import { crmEmailIdOf, toActivity } from "./message-mapping.js";
  * (a tracked folder's record, or one given to Track now) is set on the activity; without one the
  * activity keeps whatever regarding it has. Mail the CRM sent keeps its own regarding.
  */
-export async function saveMessage(emails: EmailRepository, message: GraphMessage, mailboxId: string, folder: string, regarding?: RegardingRecord): Promise<{ activityId: string; receivedAt: string }> {
+export async function saveMessage(emails: EmailRepository, message: GraphMessage, mailboxId: string, folder: string, regarding?: RegardingRecord): Promise<{ activityId: string; receivedAt: string; crmEmail: boolean }> {
   const { content, copy } = toActivity(message, mailboxId, folder);
   const canonical = await emails.canonicalId(content.id, crmEmailIdOf(message));
   if (canonical.crmEmail) {
@@ -24,5 +24,5 @@ export async function saveMessage(emails: EmailRepository, message: GraphMessage
   }
   // After the copy is saved, so whichever of two racing writers reads last lists both copies.
   await emails.listFound(canonical.id, copy);
-  return { activityId: canonical.id, receivedAt: content.receivedAt };
+  return { activityId: canonical.id, receivedAt: content.receivedAt, crmEmail: Boolean(canonical.crmEmail) };
 }

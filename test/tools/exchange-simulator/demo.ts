@@ -4,7 +4,7 @@
  * (reserved, never real). Works with a local simulator or a remote one (connectExchangeSimulator).
  */
 import type { ControlMethods } from "./control-api.js";
-import type { EmailAddressInput } from "./mailbox-model.js";
+import type { DeliverMessageInput, EmailAddressInput } from "./mailbox-model.js";
 
 /** A local simulator (synchronous methods) or a remote one (asynchronous). */
 export type SimulatorControl = {
@@ -97,6 +97,7 @@ export function startMailFlow(
 
   async function send(from: EmailAddressInput, sender: DemoMailbox | undefined, recipients: DemoMailbox[], cc: DemoMailbox[], mail: {
     subject: string; html: string; conversationId: string; headers?: Array<{ name: string; value: string }>; to?: EmailAddressInput[];
+    attachedFiles?: DeliverMessageInput["attachedFiles"];
   }): Promise<string> {
     const internetMessageId = newMessageId();
     const base = {
@@ -108,6 +109,7 @@ export function startMailFlow(
       internetMessageId,
       conversationId: mail.conversationId,
       headers: mail.headers,
+      attachedFiles: mail.attachedFiles,
     };
     if (sender) await sim.deliverMessage({ ...base, mailbox: sender.address, folder: "sentitems", isRead: true });
     for (const recipient of [...recipients, ...cc]) await sim.deliverMessage({ ...base, mailbox: recipient.address });
@@ -143,7 +145,10 @@ export function startMailFlow(
     const subject = pick(topics)(pick(products), Math.floor(10000 + random() * 90000));
     const html = `<p>Dear ${owner.displayName.split(" ")[0]},</p><p>${subject}. Please let us know the details and the next steps.</p><p>Kind regards,<br>${customer.name}<br>${customer.domain.replace(".example", "")}</p>`;
     const cc = random() < 0.25 && mailboxes.length > 1 ? [pick(mailboxes.filter((m) => m !== owner))] : [];
-    const internetMessageId = await send(from, undefined, [owner], cc, { subject, html, conversationId });
+    // Quotes and invoices come with the document (no extra random draw: the demo's sequence stays as it was).
+    const number = /\d{5}/.exec(subject)?.[0] ?? String(serial);
+    const attachedFiles = /^(Quote request|Invoice)/.test(subject) ? [{ name: `${subject.startsWith("Invoice") ? "invoice" : "quote"}-${number}.pdf`, contentType: "application/pdf", size: 120_000 + Number(number) }] : undefined;
+    const internetMessageId = await send(from, undefined, [owner], cc, { subject, html, conversationId, attachedFiles });
     threads.push({ subject, internetMessageId, conversationId, from, owner });
     if (threads.length > 200) threads.shift();
   }

@@ -114,6 +114,11 @@ export async function handleGraphRequest(context: SimulatorContext, request: Sim
       prefer,
     };
     const response = route.handler(call);
+    // Streamed content holds its concurrency slot until the stream is done, as a real download does.
+    if (response.content && release) {
+      response.content.stream.once("close", release);
+      release = undefined;
+    }
     if (prefer.applied.length) {
       response.headers = { ...response.headers, "Preference-Applied": prefer.applied.join(", ") };
     }

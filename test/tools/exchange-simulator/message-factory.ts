@@ -34,7 +34,7 @@ export function buildMessage(
   const body = input.body ?? { contentType: "text" as const, content: "" };
   const to = input.to ?? [];
   const headers = messageHeaders(input, internetMessageId, sentAt, to);
-  const attachments = input.attachments ?? (input.attachedFiles ?? []).map((file) => sizedAttachment(file, now));
+  const attachments = input.attachments ?? deliveredAttachments(input, now);
   const message: StoredMessage = {
     id: input.id ?? newMessageId(),
     folderId: place.folderId,
@@ -73,9 +73,24 @@ export function buildMessage(
   return message;
 }
 
-function sizedAttachment(file: { name: string; contentType?: string; size: number }, now: number): StoredAttachment {
-  const sha256 = createHash("sha256").update(`${file.name}:${file.size}`).digest("hex");
-  return storedAttachment({ name: file.name, contentType: file.contentType ?? "application/octet-stream", isInline: false, contentId: null, size: file.size, sha256 }, now);
+/** The attachments a test delivers: files (by size or with their bytes), items and links, in that order. */
+function deliveredAttachments(input: DeliverMessageInput, now: number): StoredAttachment[] {
+  const files = (input.attachedFiles ?? []).map((file) => {
+    const meta = { name: file.name, contentType: file.contentType ?? "application/octet-stream", isInline: file.isInline === true, contentId: file.contentId ?? null };
+    if (file.contentBytes !== undefined) {
+      const bytes = Buffer.from(file.contentBytes, "base64");
+      return storedAttachment({ ...meta, size: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex") }, now, bytes);
+    }
+    if (!Number.isSafeInteger(file.size) || file.size! < 0) throw new Error("attachedFiles need a size or contentBytes");
+    // The seed of the generated content: the same name and size give the same bytes in every mailbox.
+    const sha256 = createHash("sha256").update(`${file.name}:${file.size}`).digest("hex");
+    return storedAttachment({ ...meta, size: file.size!, sha256 }, now);
+  });
+  const metadataOnly = (kind: "item" | "reference") => (entry: { name: string; size?: number; contentType?: string }) => ({
+    ...storedAttachment({ name: entry.name, contentType: entry.contentType ?? "", isInline: false, contentId: null, size: entry.size ?? 1024, sha256: "" }, now),
+    kind,
+  });
+  return [...files, ...(input.attachedItems ?? []).map(metadataOnly("item")), ...(input.attachedLinks ?? []).map(metadataOnly("reference"))];
 }
 
 /** A plausible PidTagMessageSize: body, headers, a fixed envelope and every attachment. */
