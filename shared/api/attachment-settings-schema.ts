@@ -5,11 +5,12 @@
  * shared/domain/attachments (one source), and a 400 names the failing field.
  */
 import { z } from "zod";
+import { text } from "./text-fields.js";
 import { attachmentSettingsProblems, defaultAttachmentSettings, normalizedExtensions } from "../domain/attachments/attachment-settings.js";
 
 export const attachmentSettingsSchema = z
   .object({
-    blockedFileExtensions: z.array(z.string()).default([...defaultAttachmentSettings.blockedFileExtensions]),
+    blockedFileExtensions: z.array(text()).default([...defaultAttachmentSettings.blockedFileExtensions]),
     maxFileSizeBytes: z.number().default(defaultAttachmentSettings.maxFileSizeBytes),
   })
   .strict()
