@@ -266,7 +266,7 @@ describe("attachment settings through the API", () => {
       [{ maxFileSizeBytes: 0 }, "attachments.maxFileSizeBytes"],
       [{ blockedFileExtensions: ["exe", "a;b"] }, "attachments.blockedFileExtensions.1"],
       [{ blockedFileExtensions: "exe" }, "attachments.blockedFileExtensions"],
-      [{ blocked: [] }, "attachments"],
+      [{ blocked: [] }, "attachments.blocked"],
     ] as const) {
       const refused = await api.call("PUT", "settings", { attachments });
       expect(refused.status, JSON.stringify(attachments)).toBe(400);
