@@ -173,6 +173,8 @@ var tableNames = [
   'syncfilters'
   'actlinks'
   'trackingnumbers'
+  'correlationkeys'
+  'ownertracking'
 ]
 
 var blobContainerNames = [

@@ -40,6 +40,10 @@ export const tableNames = {
   actLinks: "actlinks",
   /** Tracking token numbers: each mailbox owner's user number and counter. */
   trackingNumbers: "trackingnumbers",
+  /** Correlation lookups of tracked activities: conversation, tracking token and subject hash → activity ids. */
+  correlationKeys: "correlationkeys",
+  /** Each mailbox owner's own track option and "automatically create records". */
+  ownerTracking: "ownertracking",
 } as const;
 
 export const blobContainers = {

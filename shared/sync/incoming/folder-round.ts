@@ -1,6 +1,7 @@
 /**
- * One folder's delta round for the incoming workload: follow nextLinks to the deltaLink, turn each
- * message into an activity, and move the cursor only after the page's records are saved.
+ * One folder's delta round for the incoming workload: follow nextLinks to the deltaLink, hand each
+ * message to the tracking step (tracking-step.ts: tracked or left alone), and move the cursor only
+ * after the page's records are saved.
  *
  * - Items may repeat and arrive in any order: every write is an upsert keyed by the message.
  * - Updates may carry only changed fields: such an item is read whole unless already linked.
@@ -13,21 +14,21 @@
 import pLimit from "p-limit";
 import type { GraphCallCounter, GraphConnection } from "../../graph/graph-connection.js";
 import { isSyncStateLost } from "../../graph/graph-errors.js";
-import { incomingMessageExpand, incomingMessageSelect, type GraphMessage, type IncomingFolder } from "../../graph/message-fields.js";
+import { incomingMessageExpand, incomingMessageSelect, type GraphMessage } from "../../graph/message-fields.js";
+import type { Mailbox } from "../../domain/mailbox.js";
+import type { SyncedFolder } from "../../domain/tracking/synced-folder.js";
 import type { CursorRepository, DeltaCursor, StoredCursor } from "../../storage/cursor-repository.js";
-import { exceedsIncomingLimit } from "../../domain/email-activity.js";
 import type { EmailRepository } from "../../storage/email-repository.js";
-import type { ItemFailureRepository } from "../../storage/item-failure-repository.js";
 import { GraphRequestError } from "../../graph/graph-errors.js";
 import { recordSyncLatency } from "../../telemetry/telemetry.js";
-import { crmEmailIdOf, isComplete, isoTime, messageSize, toActivity } from "./message-mapping.js";
-import { sizeForLimit } from "./message-size.js";
+import { isComplete, isoTime } from "./message-mapping.js";
+import { trackMessage, type TrackingStepDeps } from "./tracking-step.js";
 
 export interface FolderRoundDeps {
   graph: GraphConnection;
   emails: EmailRepository;
-  failures: ItemFailureRepository;
   cursors: CursorRepository;
+  tracking: TrackingStepDeps;
   pageSize: number;
   now: () => number;
 }
@@ -41,13 +42,19 @@ export interface CycleBudget {
 
 export interface FolderTarget {
   mailboxId: string;
+  /** The mailbox record: its owner's tracking options apply. */
+  mailbox: Mailbox;
   /** The Exchange user id, or the address until the id is known. */
   userKey: string;
-  folder: IncomingFolder;
+  /** Its cursor is stored under folder.key. */
+  folder: SyncedFolder;
 }
 
 export interface FolderRoundResult {
+  /** Messages that are (or already were) activities. */
   processed: number;
+  /** Messages the owner's options leave alone. */
+  untracked: number;
   removed: number;
   tooLarge: number;
   yielded: boolean;
@@ -60,7 +67,7 @@ const workload = "incoming";
 function initialLink(target: FolderTarget, filterFrom: string | undefined): string {
   const query = [`$select=${incomingMessageSelect.join(",")}`, `$expand=${incomingMessageExpand}`];
   if (filterFrom) query.push(`$filter=receivedDateTime ge ${filterFrom}`);
-  return `/users/${encodeURIComponent(target.userKey)}/mailFolders/${target.folder}/messages/delta?${query.join("&")}`;
+  return `/users/${encodeURIComponent(target.userKey)}/mailFolders/${encodeURIComponent(target.folder.key)}/messages/delta?${query.join("&")}`;
 }
 
 interface DeltaPage {
@@ -77,7 +84,7 @@ export async function syncFolder(
   budget: CycleBudget,
   counter: GraphCallCounter,
 ): Promise<FolderRoundResult> {
-  const result: FolderRoundResult = { processed: 0, removed: 0, tooLarge: 0, yielded: false, restarted: false };
+  const result: FolderRoundResult = { processed: 0, untracked: 0, removed: 0, tooLarge: 0, yielded: false, restarted: false };
   let cursor: DeltaCursor | undefined = stored?.cursor;
   let etag = stored?.etag;
   for (;;) {
@@ -90,19 +97,20 @@ export async function syncFolder(
         const page = await deps.graph.get<DeltaPage>(link, { pageSize: deps.pageSize }, counter);
         const pageResult = await applyPage(deps, target, page.value ?? [], filterFrom, counter);
         result.processed += pageResult.processed;
+        result.untracked += pageResult.untracked;
         result.removed += pageResult.removed;
         result.tooLarge += pageResult.tooLarge;
         if (pageResult.latestReceivedAt && (!result.latestReceivedAt || pageResult.latestReceivedAt > result.latestReceivedAt)) {
           result.latestReceivedAt = pageResult.latestReceivedAt;
         }
-        budget.items += pageResult.processed + pageResult.removed + pageResult.tooLarge;
+        budget.items += pageResult.processed + pageResult.untracked + pageResult.removed + pageResult.tooLarge;
         if (pageResult.seen > 0) changed = true;
         const next = page["@odata.nextLink"];
         if (next) {
           link = next;
           if (budget.items >= budget.maxItems || deps.now() >= budget.deadline) {
             const checkpoint = { link, kind: "next" as const, filterFrom, roundStartedAt, syncedThrough: cursor?.syncedThrough };
-            await deps.cursors.save(target.mailboxId, workload, target.folder, checkpoint, etag);
+            await deps.cursors.save(target.mailboxId, workload, target.folder.key, checkpoint, etag);
             result.yielded = true;
             return result;
           }
@@ -114,7 +122,7 @@ export async function syncFolder(
         }
         if (changed) {
           const done = { link: deltaLink, kind: "delta" as const, filterFrom, roundStartedAt, syncedThrough: roundStartedAt };
-          await deps.cursors.save(target.mailboxId, workload, target.folder, done, etag);
+          await deps.cursors.save(target.mailboxId, workload, target.folder.key, done, etag);
         }
         return result;
       }
@@ -126,7 +134,7 @@ export async function syncFolder(
       // on the way resumes it with the same bound; upserts keyed by message absorb what is seen again.
       result.restarted = true;
       const restart: DeltaCursor = { link: initialLink(target, filterFrom), kind: "next", filterFrom, roundStartedAt: new Date(deps.now()).toISOString(), syncedThrough: cursor?.syncedThrough };
-      etag = await deps.cursors.save(target.mailboxId, workload, target.folder, restart, etag);
+      etag = await deps.cursors.save(target.mailboxId, workload, target.folder.key, restart, etag);
       cursor = restart;
     }
   }
@@ -135,13 +143,14 @@ export async function syncFolder(
 interface PageResult {
   seen: number;
   processed: number;
+  untracked: number;
   removed: number;
   tooLarge: number;
   latestReceivedAt?: string;
 }
 
 async function applyPage(deps: FolderRoundDeps, target: FolderTarget, items: GraphMessage[], filterFrom: string | undefined, counter: GraphCallCounter): Promise<PageResult> {
-  const result: PageResult = { seen: items.length, processed: 0, removed: 0, tooLarge: 0 };
+  const result: PageResult = { seen: items.length, processed: 0, untracked: 0, removed: 0, tooLarge: 0 };
   const unique = new Map<string, GraphMessage>();
   for (const item of items) unique.set(item.id, { ...unique.get(item.id), ...item });
   const links: Array<{ graphMessageId: string; activityId: string }> = [];
@@ -158,40 +167,26 @@ async function applyPage(deps: FolderRoundDeps, target: FolderTarget, items: Gra
         }
         const message = isComplete(item) ? item : await graphReads(() => readWhole(deps, target, item, counter));
         if (!message || message.isDraft) return;
-        const receivedAt = isoTime(message.receivedDateTime);
-        if (filterFrom && receivedAt && receivedAt < filterFrom) return;
-        const sizeBytes = messageSize(message) ?? (await graphReads(() => sizeForLimit(deps.graph, target.userKey, message, counter)));
-        if (sizeBytes === undefined) return;
-        if (exceedsIncomingLimit(sizeBytes)) {
+        const received = isoTime(message.receivedDateTime);
+        if (filterFrom && received && received < filterFrom) return;
+        const outcome = await trackMessage(deps.tracking, { mailbox: target.mailbox, folder: target.folder, message });
+        if (outcome.reason === "gone") return;
+        if (outcome.reason === "tooLarge") {
           result.tooLarge++;
-          await deps.failures.record({
-            mailboxId: target.mailboxId,
-            workload,
-            graphItemId: message.id,
-            code: "MessageTooLarge",
-            message: "The email was not created because it is larger than 150 MB. Forward a smaller copy or track it manually.",
-            subject: message.subject,
-            sizeBytes,
-            at: new Date(deps.now()).toISOString(),
-          });
           return;
         }
-        const { content, copy } = toActivity(message, target.mailboxId, target.folder);
-        const canonical = await deps.emails.canonicalId(content.id, crmEmailIdOf(message));
-        if (canonical.crmEmail) {
-          // Mail the CRM sent: the same activity, never a second one.
-          await deps.emails.saveFoundCopy(canonical.id, copy);
+        if (outcome.tracked) {
+          links.push({ graphMessageId: message.id, activityId: outcome.activityId });
+          result.processed++;
         } else {
-          await deps.emails.saveFound(content, copy);
+          result.untracked++;
         }
-        // After the copy is saved, so whichever of two racing writers reads last lists both copies.
-        await deps.emails.listFound(canonical.id, copy);
-        links.push({ graphMessageId: message.id, activityId: canonical.id });
-        result.processed++;
-        const latency = deps.now() - Date.parse(content.receivedAt);
+        const receivedAt = isoTime(message.receivedDateTime ?? message.sentDateTime) ?? new Date(0).toISOString();
+        const latency = deps.now() - Date.parse(receivedAt);
         // Only fresh mail says how far behind sync is (a first sync's old mail would not).
         if (latency >= 0 && latency < 24 * 60 * 60 * 1000) recordSyncLatency("incoming", latency);
-        if (!result.latestReceivedAt || content.receivedAt > result.latestReceivedAt) result.latestReceivedAt = content.receivedAt;
+        // Untracked mail was processed too: Process Emails From moves past it.
+        if (!result.latestReceivedAt || receivedAt > result.latestReceivedAt) result.latestReceivedAt = receivedAt;
       }),
     ),
   );

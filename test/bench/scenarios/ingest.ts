@@ -7,7 +7,7 @@
 import { performance } from "node:perf_hooks";
 import type { DeliverMessageInput } from "../../tools/exchange-simulator/index.js";
 import { startBackend } from "../support/backend.js";
-import { createBenchRuntime, putBenchProfile, seedMailboxes } from "../support/fixtures.js";
+import { createBenchRuntime, putBenchProfile, putBenchTracking, seedMailboxes } from "../support/fixtures.js";
 import { round } from "../support/stats.js";
 import { emptyCounts } from "../support/table-counter.js";
 import { startWorkers } from "../support/worker-pool.js";
@@ -49,6 +49,7 @@ export async function runIngestScenario(options: {
   try {
     const { runtime, queue } = await createBenchRuntime(backend.env);
     await putBenchProfile(runtime, "bench");
+    await putBenchTracking(runtime);
     const simBoxes = await backend.addMailboxes("ingest", options.mailboxes);
     const ids = await seedMailboxes(runtime, queue, simBoxes, "bench");
     const pool = await startWorkers(options.workers, backend.env, ids.map((id) => ({ id, slot: queue.next(id).slot })), options.concurrency ?? 16);
