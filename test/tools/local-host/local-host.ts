@@ -18,6 +18,7 @@ import type { CycleReport } from "../../../shared/telemetry/cycle-report.js";
 import { startAzurite } from "../azurite.js";
 import { startExchangeSimulator, type ExchangeSimulator } from "../exchange-simulator/index.js";
 import { seedLocalMailboxes, startDemoTenant, type DemoTenant } from "./demo-tenant.js";
+import { seedDemoTracking } from "./demo-tracking.js";
 import { serveHttpFunctions } from "./http-adapter.js";
 
 // The package is CommonJS: under plain Node ESM its classes come through the default export.
@@ -110,6 +111,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     await runtime.storage.ensureCreated();
     setRuntime(runtime);
     await seedLocalMailboxes(runtime, demo ? demo.mailboxes : options.realMailboxes.map((address) => ({ address })), demo ? "demo" : "local");
+    if (demo) await seedDemoTracking(runtime, demo.mailboxes);
     await makeEnabledWorkloadsDue(runtime);
 
     if (demo) {
@@ -132,7 +134,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
         if (report.outcome === "completed" || report.outcome === "yielded") synced.add(report.mailboxId);
         stats.mailboxesSynced = synced.size;
         if (options.verbose || report.outcome === "failed") {
-          options.log(`${report.workload} ${report.mailboxId}: ${report.outcome} items=${report.items} graph=${report.graphRequests} ${report.durationMs}ms${report.errorCode ? ` error=${report.errorCode}` : ""}`);
+          options.log(`${report.workload} ${report.mailboxId}: ${report.outcome} items=${report.items}${Object.entries(report.counts ?? {}).map(([kind, count]) => ` ${kind}=${count}`).join("")} graph=${report.graphRequests} ${report.durationMs}ms${report.errorCode ? ` error=${report.errorCode}` : ""}`);
         }
         return;
       }
