@@ -26,6 +26,8 @@ beforeAll(async () => {
   h = await startSyncHarness();
   api = await startApiServer(h.runtime);
   seller = await h.addMailbox("seller", { outgoing: true });
+  // Subject hashes are kept for mail tracked while smart matching is on.
+  await setTracking(h, { correlation: { ...defaultCorrelationSwitches, smartMatch: true } });
   quote = await sendCrmEmail(h, api, seller, { to: [customer], subject: "Quote for pumps", regarding: opportunity });
   untracked = h.sim.deliverMessage({ mailbox: seller.address, subject: "Lunch on Friday?", from: { address: "friend@example.org" }, to: [{ address: seller.address }] });
   await h.runIncoming(seller.id);

@@ -13,6 +13,7 @@ import type { GraphCallCounter, GraphConnection } from "../../graph/graph-connec
 import type { Runtime } from "../../runtime.js";
 import type { ActRecordRepository } from "../../storage/act-record-repository.js";
 import type { AddressBook } from "../../storage/address-book.js";
+import { normaliseAddress, type PartyRecordRef } from "../../domain/party-records.js";
 import type { CorrelationIndex } from "../../storage/correlation-index.js";
 import type { EmailRepository } from "../../storage/email-repository.js";
 import type { ItemFailureRepository } from "../../storage/item-failure-repository.js";
@@ -27,7 +28,8 @@ export interface TrackingStepDeps {
   emails: EmailRepository;
   correlationIndex: CorrelationIndex;
   correlationLookups: CorrelationLookups;
-  addressBook: AddressBook;
+  /** The address book, remembered for the cycle: a mailbox's own address and its regular correspondents recur. */
+  resolveAddresses(addresses: readonly string[]): Promise<Map<string, PartyRecordRef[]>>;
   /** Contacts made for unknown senders ("automatically create records"). */
   actRecords: ActRecordRepository;
   failures: ItemFailureRepository;
@@ -47,7 +49,7 @@ export function trackingStepDeps(runtime: Runtime, graph: GraphConnection, count
     emails: runtime.emails,
     correlationIndex: runtime.correlationIndex,
     correlationLookups: runtime.correlationLookups,
-    addressBook: runtime.addressBook,
+    resolveAddresses: rememberedAddresses(runtime.addressBook),
     actRecords: runtime.actRecords,
     failures: runtime.failures,
     graph,
@@ -71,5 +73,20 @@ export function trackingStepDeps(runtime: Runtime, graph: GraphConnection, count
       }
       return policy;
     },
+  };
+}
+
+/** Addresses resolved at most once per cycle (a failed lookup is not remembered). */
+function rememberedAddresses(addressBook: AddressBook): TrackingStepDeps["resolveAddresses"] {
+  const known = new Map<string, Promise<PartyRecordRef[]>>();
+  return async (addresses) => {
+    const wanted = [...new Set(addresses.map(normaliseAddress).filter((address) => address !== ""))];
+    const missing = wanted.filter((address) => !known.has(address));
+    if (missing.length > 0) {
+      const lookup = addressBook.resolve(missing);
+      lookup.catch(() => missing.forEach((address) => known.delete(address)));
+      for (const address of missing) known.set(address, lookup.then((resolved) => resolved.get(address) ?? []));
+    }
+    return new Map(await Promise.all(wanted.map(async (address) => [address, await known.get(address)!] as const)));
   };
 }

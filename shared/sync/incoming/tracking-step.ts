@@ -80,7 +80,7 @@ export async function trackMessage(deps: TrackingStepDeps, input: TrackInput): P
   if (!forced && needsCorrespondent(policy, facts)) {
     // Only the correspondent decides: the sender of received mail, the recipients of sent mail.
     const correspondents = facts.inSentItems ? [...content.to, ...content.cc] : [content.from];
-    for (const [address, refs] of await deps.addressBook.resolve(partyAddresses(correspondents))) resolved.set(address, refs);
+    for (const [address, refs] of await deps.resolveAddresses(partyAddresses(correspondents))) resolved.set(address, refs);
     if (facts.inSentItems) facts.recipientRecordTypes = recordTypesOf(correspondents, resolved);
     else facts.senderRecordTypes = recordTypesOf(correspondents, resolved);
   }
@@ -145,7 +145,7 @@ function fingerprintOf(content: Pick<ActivityContent, "subject" | "from" | "to" 
 /** Every party's records; with "automatically create records", a contact for an unknown sender of received mail. */
 async function resolveParties(deps: TrackingStepDeps, input: TrackInput, policy: OwnerTrackingPolicy, content: ActivityContent, resolved: Map<string, PartyRecordRef[]>) {
   const missing = partyAddresses([content.from, ...content.to, ...content.cc, ...content.bcc]).filter((address) => !resolved.has(address));
-  if (missing.length > 0) for (const [address, refs] of await deps.addressBook.resolve(missing)) resolved.set(address, refs);
+  if (missing.length > 0) for (const [address, refs] of await deps.resolveAddresses(missing)) resolved.set(address, refs);
   const sender = content.from;
   if (policy.autoCreateRecords && sender && input.folder.kind !== "sentitems" && (resolved.get(normaliseAddress(sender.address)) ?? []).length === 0) {
     const { contact } = await createContactForSender(deps.actRecords, { ownerId: input.mailbox.ownerId, address: sender.address, name: sender.name }, deps.now());
@@ -155,13 +155,16 @@ async function resolveParties(deps: TrackingStepDeps, input: TrackInput, policy:
   return partiesWithRecords(content, resolved, input.mailbox.ownerId);
 }
 
-/** Conversation and subject hash → this activity, for the replies still to come. */
+/**
+ * Conversation → this activity, for the replies still to come; with smart matching on, its
+ * subject hash too (so smart matching finds mail tracked while it is on: the hashes cost a write
+ * and the keyword filter per tracked email, paid only by organizations that use it).
+ */
 async function indexForCorrelation(deps: TrackingStepDeps, activityId: string, content: ActivityContent, policy: OwnerTrackingPolicy): Promise<void> {
-  const fingerprint = fingerprintOf(content, policy);
+  const fingerprint = policy.settings.correlation.smartMatch ? fingerprintOf(content, policy) : undefined;
   await deps.correlationIndex.add(activityId, content.receivedAt, {
     conversationId: content.conversationId,
-    subjectHash: fingerprint.subjectHash,
-    addressHashes: fingerprint.addressHashes,
+    ...(fingerprint ? { subjectHash: fingerprint.subjectHash, addressHashes: fingerprint.addressHashes } : {}),
   });
 }
 
