@@ -92,9 +92,10 @@ export function markdown(r: BenchResults): string {
 }
 
 /** The tracking scenario's figures (their own section of BENCHMARKS.md). */
-export function trackingMarkdown(t: TrackingResult): string {
+export function trackingMarkdown(t: TrackingResult, r?: Pick<BenchResults, "takenAt" | "command" | "machine">): string {
   const out: string[] = [];
   const first = t.runs[0]!;
+  if (r) out.push(`Taken ${r.takenAt.slice(0, 16).replace("T", " ")} UTC with \`${r.command}\` on ${r.machine.cpuModel}, ${r.machine.cores} cores; load average at start ${r.machine.loadAverageAtStart.join(" / ")}.`, "");
   out.push(`### Ingest with tracking (${first.mailboxes} mailboxes, ${first.emails} emails per run, one worker process; the same mail each run: a quarter replies to earlier activities, half the rest from CRM contacts)`, "");
   out.push(table(
     ["settings", "tracked", "untracked", "seconds", "emails/s", "worker CPU ms/email", "table tx/email", "Graph req/email", "s/email vs all", "CPU/email vs all"],
@@ -105,7 +106,7 @@ export function trackingMarkdown(t: TrackingResult): string {
 }
 
 export function printTable(r: BenchResults): string {
-  return [markdown(r), ...(r.tracking ? ["", trackingMarkdown(r.tracking)] : [])].join("\n");
+  return [markdown(r), ...(r.tracking ? ["", trackingMarkdown(r.tracking, r)] : [])].join("\n");
 }
 
 /** Replaces the generated section `name` of BENCHMARKS.md (creating the markers if missing). */

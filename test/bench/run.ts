@@ -196,7 +196,7 @@ if (!values["no-write"]) {
   const file = trackingOnly ? "results/tracking.json" : "results/latest.json";
   writeFileSync(path.join(here, file), `${JSON.stringify(results, null, 2)}\n`);
   if (!trackingOnly) writeBenchmarksSection(path.join(repoRoot, "BENCHMARKS.md"), "bench", results);
-  if (results.tracking) writeBenchmarksSection(path.join(repoRoot, "BENCHMARKS.md"), "tracking", { markdown: trackingMarkdown(results.tracking) });
+  if (results.tracking) writeBenchmarksSection(path.join(repoRoot, "BENCHMARKS.md"), "tracking", { markdown: trackingMarkdown(results.tracking, results) });
   log(`wrote test/bench/${file} and BENCHMARKS.md (${results.durationSeconds} s)`);
 }
 process.exit(0);
