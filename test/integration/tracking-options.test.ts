@@ -105,14 +105,17 @@ describe("track options", () => {
 
   it("none: not even a reply to CRM mail, but the CRM's own email is an activity", async () => {
     const mailbox = await ownerWith("nothing", "none");
-    const sent = await sendCrmEmail(h, api, mailbox, { to: [{ address: "dana@fabrikam.example" }], subject: "Offer" });
+    // A party the caller named a record for keeps it and is not resolved; the others are.
+    const sent = await sendCrmEmail(h, api, mailbox, { to: [{ address: "dana@fabrikam.example" }], cc: [{ address: "lee@litware.example", partyId: "lead-chosen" }], subject: "Offer" });
     const reply = receive(mailbox, { address: "dana@fabrikam.example" }, { subject: `RE: ${sent.subject}`, inReplyTo: sent.internetMessageId });
     const contact = receive(mailbox, { address: "dana@fabrikam.example" });
     await h.runIncoming(mailbox.id);
     expect(await activityOf(h, reply)).toBeUndefined();
     expect(await activityOf(h, contact)).toBeUndefined();
     expect((await allEmails(h.runtime, mailbox.id)).map((e) => e.id)).toEqual([sent.id]);
-    expect((await api.call("GET", `emails/${sent.id}`)).body).toMatchObject({ trackedReason: "sentFromCrm", to: [{ address: "dana@fabrikam.example", records: [{ type: "contact" }, { type: "account" }] }] });
+    const record = (await api.call("GET", `emails/${sent.id}`)).body;
+    expect(record).toMatchObject({ trackedReason: "sentFromCrm", to: [{ address: "dana@fabrikam.example", records: [{ type: "contact" }, { type: "account" }] }] });
+    expect(record.cc).toEqual([{ address: "lee@litware.example", partyId: "lead-chosen" }]);
   });
 
   it("an option changed takes effect for mail processed afterwards", async () => {

@@ -162,7 +162,8 @@ async function resolveParties(deps: TrackingStepDeps, input: TrackInput, policy:
  */
 async function indexForCorrelation(deps: TrackingStepDeps, activityId: string, content: ActivityContent, policy: OwnerTrackingPolicy): Promise<void> {
   const fingerprint = policy.settings.correlation.smartMatch ? fingerprintOf(content, policy) : undefined;
-  await deps.correlationIndex.add(activityId, content.receivedAt, {
+  // The sent time is the same in every mailbox's copy: copies index the activity once.
+  await deps.correlationIndex.add(activityId, content.sentAt ?? content.receivedAt, {
     conversationId: content.conversationId,
     ...(fingerprint ? { subjectHash: fingerprint.subjectHash, addressHashes: fingerprint.addressHashes } : {}),
   });
