@@ -19,6 +19,9 @@ import { EmailEnabledTypeRepository } from "./storage/email-enabled-type-reposit
 import { AlertRepository } from "./storage/alert-repository.js";
 import { AttachmentStore } from "./storage/attachment-store.js";
 import { CrmEmailRepository } from "./storage/crm-email-repository.js";
+import { CorrelationIndex } from "./storage/correlation-index.js";
+import { StoredCorrelationLookups } from "./storage/correlation-lookups.js";
+import { OwnerTrackingRepository } from "./storage/owner-tracking-repository.js";
 import { ConnectionSlots } from "./storage/connection-slots.js";
 import { CursorRepository } from "./storage/cursor-repository.js";
 import { EmailRepository } from "./storage/email-repository.js";
@@ -49,6 +52,12 @@ export interface Runtime {
   crmEmails: CrmEmailRepository;
   /** Each mailbox owner's user number and counter for tracking tokens. */
   trackingNumbers: TrackingNumberRepository;
+  /** Conversation, token and subject-hash → activity lookups, written as mail is tracked or sent. */
+  correlationIndex: CorrelationIndex;
+  /** Correlation's lookups: the index and the activities themselves. */
+  correlationLookups: StoredCorrelationLookups;
+  /** Each owner's track option and "automatically create records". */
+  ownerTracking: OwnerTrackingRepository;
   attachments: AttachmentStore;
   /** Tracked mail's attachments: what each activity has, and whether its import is complete. */
   emailAttachments: EmailAttachmentRepository;
@@ -95,6 +104,7 @@ export function createRuntime(settings: SyncSettings, options: RuntimeOptions = 
   // Every record repository writes through the one address index, whoever writes (API or ACT sync).
   const addressIndex = new AddressBookIndex(storage, emailEnabledTypes, () => now());
   const declaredRecords = new CrmRecordRepository<Record<string, DeclaredRecordFields>>(storage, largeText, () => now(), addressIndex);
+  const correlationIndex = new CorrelationIndex(storage);
   const addressBook = new AddressBook(addressIndex, emailEnabledTypes, {
     record: async (type, id) => (await declaredRecords.get(type, id))?.record,
     mailbox: async (id) => (await mailboxes.get(id))?.mailbox,
@@ -111,6 +121,9 @@ export function createRuntime(settings: SyncSettings, options: RuntimeOptions = 
     emails: new EmailRepository(storage, largeText),
     crmEmails: new CrmEmailRepository(storage, largeText),
     trackingNumbers: new TrackingNumberRepository(storage),
+    correlationIndex,
+    correlationLookups: new StoredCorrelationLookups(storage, correlationIndex),
+    ownerTracking: new OwnerTrackingRepository(storage),
     attachments: new AttachmentStore(storage),
     emailAttachments: new EmailAttachmentRepository(storage),
     failures: new ItemFailureRepository(storage),

@@ -42,6 +42,10 @@ export const tableNames = {
   trackingNumbers: "trackingnumbers",
   /** Folders under the Inbox each mailbox tracks (folder-level tracking), one partition per mailbox. */
   trackedFolders: "trackedfolders",
+  /** Correlation lookups of tracked activities: conversation, tracking token and subject hash → activity ids. */
+  correlationKeys: "correlationkeys",
+  /** Each mailbox owner's own track option and "automatically create records". */
+  ownerTracking: "ownertracking",
 } as const;
 
 export const blobContainers = {

@@ -36,6 +36,8 @@ export interface EngineResult {
   end: CycleEnd;
   /** Mailbox fields the engine moves forward (e.g. Process Emails From). */
   mailboxPatch?: Omit<MailboxPatch, "workload">;
+  /** Counters for the cycle report (e.g. incoming mail tracked and left alone). */
+  counts?: Record<string, number>;
 }
 
 export interface WorkloadEngine {
@@ -138,6 +140,7 @@ export async function runWorkload(runtime: Runtime, engine: WorkloadEngine, mess
     ...base,
     outcome,
     items,
+    ...(result.counts ? { counts: result.counts } : {}),
     graphRequests: counter.requests,
     durationMs: runtime.now() - startedAt,
     errorCode: failure?.errorCode ?? (result.end.kind === "throttled" ? (permit ? "Throttled" : "ConnectionLimit") : undefined),

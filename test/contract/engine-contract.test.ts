@@ -23,7 +23,7 @@ describe("engine ↔ Graph v1.0 contract", () => {
   it("every field the engine reads from a message is a graph.message property", () => {
     // Keys of the GraphMessage shape the mapping reads, kept in step with message-fields.ts.
     const read: Array<keyof GraphMessage> = [
-      "id", "internetMessageId", "conversationId", "subject", "from", "sender", "toRecipients", "ccRecipients",
+      "id", "internetMessageId", "conversationId", "conversationIndex", "subject", "from", "sender", "toRecipients", "ccRecipients",
       "bccRecipients", "receivedDateTime", "sentDateTime", "body", "parentFolderId", "isDraft", "hasAttachments", "singleValueExtendedProperties",
     ];
     expect(propertyViolations("message", read.map(String))).toEqual([]);

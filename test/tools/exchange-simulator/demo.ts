@@ -26,9 +26,9 @@ export interface DemoTenant {
 
 export const demoAppRoles = ["Mail.ReadWrite", "Mail.Send", "Calendars.ReadWrite", "Contacts.ReadWrite", "Tasks.ReadWrite.All", "User.Read.All"];
 
-const firstNames = ["Avery", "Jordan", "Morgan", "Casey", "Riley", "Quinn", "Harper", "Rowan", "Emerson", "Sasha", "Kai", "Noor", "Lena", "Mateo", "Ines", "Tobias", "Amara", "Felix", "Yara", "Hugo"];
+export const firstNames = ["Avery", "Jordan", "Morgan", "Casey", "Riley", "Quinn", "Harper", "Rowan", "Emerson", "Sasha", "Kai", "Noor", "Lena", "Mateo", "Ines", "Tobias", "Amara", "Felix", "Yara", "Hugo"];
 const lastNames = ["Lindqvist", "Okafor", "Moreau", "Castillo", "Novak", "Tanaka", "Brennan", "Haddad", "Kowalski", "Schmidt", "Rossi", "Ferreira", "Janssen", "Dubois", "Petrov", "Nakamura", "Olsen", "Varga", "Silva", "Keller"];
-const customerDomains = ["fabrikam.example", "northwind.example", "adventure-works.example", "tailspin.example", "wingtip.example", "litware.example", "proseware.example", "woodgrove.example"];
+export const customerDomains = ["fabrikam.example", "northwind.example", "adventure-works.example", "tailspin.example", "wingtip.example", "litware.example", "proseware.example", "woodgrove.example"];
 const products = ["industrial pumps", "support contract", "fleet sensors", "cloud backup plan", "office furniture", "spare parts", "training package"];
 const topics = [
   (p: string) => `Quote request for ${p}`,
@@ -77,10 +77,18 @@ export interface MailFlow {
   stop(): void;
 }
 
+/** A demo customer's address: the first name at the customer's domain. */
+export const customerAddress = (firstName: string, domain: string) => `${firstName.toLowerCase()}@${domain}`;
+
+/** Replies a customer sends to one piece of mail the CRM sent, at most. */
+const repliesPerCrmEmail = 2;
+
 /**
- * Every `everyMs` delivers one of: a customer writing to a mailbox (sometimes cc'ing a colleague),
- * a colleague writing to another (sender's Sent Items + recipient's Inbox, same internetMessageId),
- * or a reply to an earlier thread (In-Reply-To/References, same conversationId, "RE:" subject).
+ * Every `everyMs` delivers one of: a customer replying to mail the CRM sent them (In-Reply-To, the
+ * sent subject with its tracking token, the sender's conversation), a customer writing to a
+ * mailbox (sometimes cc'ing a colleague), a colleague writing to another (sender's Sent Items +
+ * recipient's Inbox, same internetMessageId), or a reply to an earlier thread (In-Reply-To/
+ * References, same conversationId, "RE:" subject).
  */
 export function startMailFlow(
   sim: SimulatorControl,
@@ -94,6 +102,30 @@ export function startMailFlow(
   let serial = 1000 + Math.floor(random() * 9000);
   const newMessageId = () => `<${(serial++).toString(36)}.${Math.floor(random() * 1e12).toString(36)}@mail.example>`;
   const asRecipient = (m: DemoMailbox): EmailAddressInput => ({ name: m.displayName, address: m.address });
+  const replies = new Map<string, number>();
+
+  /** A customer's reply to mail the CRM sent from a demo mailbox (the simulator's sent log), if any is due one. */
+  async function replyToCrmEmail(): Promise<boolean> {
+    const sent = (await sim.sentLog()).filter((e) => e.externalRecipients.length > 0 && (replies.get(e.internetMessageId) ?? 0) < repliesPerCrmEmail);
+    const owners = sent.map((e) => mailboxes.find((m) => m.address === e.from.toLowerCase()));
+    const candidates = sent.filter((_, i) => owners[i]);
+    if (candidates.length === 0) return false;
+    const original = pick(candidates);
+    const owner = mailboxes.find((m) => m.address === original.from.toLowerCase())!;
+    replies.set(original.internetMessageId, (replies.get(original.internetMessageId) ?? 0) + 1);
+    const customer = original.externalRecipients[0]!;
+    const name = customer.split("@")[0]!.replace(/^./, (c) => c.toUpperCase());
+    await sim.deliverMessage({
+      mailbox: owner.address,
+      subject: `RE: ${original.subject}`,
+      body: { contentType: "html", content: `<p>Hi ${owner.displayName.split(" ")[0]},</p><p>Thanks, that works for us. Could you confirm the delivery date?</p><p>${name}</p>` },
+      from: { name, address: customer },
+      to: [asRecipient(owner)],
+      internetMessageId: newMessageId(),
+      inReplyTo: original.internetMessageId,
+    });
+    return true;
+  }
 
   async function send(from: EmailAddressInput, sender: DemoMailbox | undefined, recipients: DemoMailbox[], cc: DemoMailbox[], mail: {
     subject: string; html: string; conversationId: string; headers?: Array<{ name: string; value: string }>; to?: EmailAddressInput[];
@@ -118,6 +150,7 @@ export function startMailFlow(
 
   async function deliverNext(): Promise<void> {
     const roll = random();
+    if (roll < 0.15 && (await replyToCrmEmail())) return;
     const conversationId = `AAQkADemo${Math.floor(random() * 1e15).toString(36)}=`;
     if (roll < 0.2 && threads.length > 0) {
       const thread = pick(threads);

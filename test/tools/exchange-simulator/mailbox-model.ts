@@ -130,6 +130,13 @@ export interface DeliverMessageInput {
   sentDateTime?: string;
   internetMessageId?: string;
   conversationId?: string;
+  /**
+   * The internet message id this message replies to: it gets In-Reply-To and References headers
+   * (the parent's References plus the parent, when the mailbox holds it) and, when the mailbox
+   * holds the parent, its conversationId and a conversationIndex one reply deeper, as Exchange
+   * threads a reply.
+   */
+  inReplyTo?: string;
   /** Simulates big mail without holding the content; default ≈ body + headers + attachments. */
   sizeBytes?: number;
   /** The item has no PidTagMessageSize: `$expand` of it returns nothing. */

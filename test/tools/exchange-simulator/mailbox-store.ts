@@ -137,12 +137,31 @@ export class MailboxStore {
 
   deliver(input: DeliverMessageInput): StoredMessage {
     const mailbox = this.require(input.mailbox);
-    return this.insert(mailbox, input.folder ?? "inbox", { ...input, conversationId: input.conversationId ?? `AAQkA${base64url(33)}=` });
+    const parent = input.inReplyTo ? this.byInternetMessageId(mailbox, input.inReplyTo) : undefined;
+    const headers = input.inReplyTo ? [...replyHeaders(input.inReplyTo, parent), ...(input.headers ?? [])] : input.headers;
+    const conversationId = input.conversationId ?? parent?.conversationId ?? `AAQkA${base64url(33)}=`;
+    return this.insert(mailbox, input.folder ?? "inbox", { ...input, headers, conversationId });
   }
 
-  /** Creates a message in a folder (by well-known name or id), as a change the delta engine sees. */
+  /** The mailbox's message with this internet message id (a reply's parent), if it holds one. */
+  byInternetMessageId(mailbox: Mailbox, internetMessageId: string): StoredMessage | undefined {
+    const wanted = internetMessageId.trim().toLowerCase();
+    for (const message of mailbox.messages.values()) if (message.internetMessageId.toLowerCase() === wanted) return message;
+    return undefined;
+  }
+
+  /**
+   * Creates a message in a folder (by well-known name or id), as a change the delta engine sees. A
+   * reply (an In-Reply-To header) to a message the mailbox holds in the same conversation is one
+   * level deeper in that message's conversationIndex.
+   */
   insert(mailbox: Mailbox, folder: string, input: MessageBuildInput): StoredMessage {
     const target = this.folder(mailbox, folder);
+    const inReplyTo = input.headers?.find((h) => h.name.toLowerCase() === "in-reply-to")?.value;
+    const parent = inReplyTo ? this.byInternetMessageId(mailbox, inReplyTo) : undefined;
+    if (parent && parent.conversationId === input.conversationId && !input.parentConversationIndex) {
+      input = { ...input, parentConversationIndex: parent.conversationIndex };
+    }
     const earlierInConversation = mailbox.conversationSizes.get(input.conversationId) ?? 0;
     // Built before any state changes, so invalid input leaves the mailbox untouched.
     const message = buildMessage(input, {
@@ -228,4 +247,13 @@ export class MailboxStore {
   private newFolder(parentFolderId: string, displayName: string, changeSeq: number, wellKnownName?: string): MailFolder {
     return { id: newFolderId(), displayName, parentFolderId, wellKnownName, isHidden: false, extendedProperties: new Map(), changeSeq };
   }
+}
+
+/** In-Reply-To and References for a reply: the parent's References (when known) then the parent. */
+function replyHeaders(inReplyTo: string, parent: StoredMessage | undefined): Array<{ name: string; value: string }> {
+  const earlier = parent?.headers.find((h) => h.name.toLowerCase() === "references")?.value.split(/\s+/).filter(Boolean) ?? [];
+  return [
+    { name: "In-Reply-To", value: inReplyTo },
+    { name: "References", value: [...earlier, inReplyTo].join(" ") },
+  ];
 }

@@ -2,7 +2,7 @@
  * Builds a stored message from what a test delivers, filling what Exchange would: ids, change
  * key, MIME headers, conversation index and a plausible size.
  */
-import { createHash, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import {
   newChangeKey,
   newMessageId,
@@ -18,6 +18,8 @@ export type MessageBuildInput = DeliverMessageInput & {
   conversationId: string;
   /** Keeps an existing item's id (a sent draft keeps its immutable id in Sent Items). */
   id?: string;
+  /** The conversationIndex of the message this one replies to, when the mailbox holds it. */
+  parentConversationIndex?: string;
   extendedProperties?: Map<string, string>;
   attachments?: StoredAttachment[];
 };
@@ -54,7 +56,9 @@ export function buildMessage(
     replyTo: input.replyTo ?? [],
     internetMessageId,
     conversationId: input.conversationId,
-    conversationIndex: conversationIndex(input.conversationId, sentAt, place.earlierInConversation),
+    conversationIndex: input.parentConversationIndex
+      ? replyConversationIndex(input.parentConversationIndex, sentAt)
+      : conversationIndex(input.conversationId, sentAt, place.earlierInConversation),
     headers,
     isRead: input.isRead ?? false,
     isDraft: input.isDraft ?? false,
@@ -136,4 +140,12 @@ function conversationIndex(conversationId: string, sentAt: number, depth: number
   header.writeUIntBE(Number((fileTime >> 24n) & 0xffffffffffn), 1, 5);
   createHash("md5").update(conversationId).digest().copy(header, 6);
   return Buffer.concat([header, Buffer.alloc(5 * depth, 0x01)]).toString("base64");
+}
+
+/** A reply's index: the parent's with one 5-byte child block (a time delta and a random nibble, as Outlook writes). */
+function replyConversationIndex(parent: string, sentAt: number): string {
+  const child = Buffer.alloc(5);
+  child.writeUInt32BE((Math.floor(sentAt / 1000) & 0x7fffffff) >>> 0, 0);
+  child[4] = randomBytes(1)[0]!;
+  return Buffer.concat([Buffer.from(parent, "base64"), child]).toString("base64");
 }
