@@ -17,6 +17,7 @@ import { normaliseAddress, type PartyRecordRef } from "../../domain/party-record
 import type { CorrelationIndex } from "../../storage/correlation-index.js";
 import type { EmailRepository } from "../../storage/email-repository.js";
 import type { ItemFailureRepository } from "../../storage/item-failure-repository.js";
+import { importAttachments, type AttachmentImportTarget } from "./attachment-import.js";
 
 export interface OwnerTrackingPolicy {
   track: TrackPolicy;
@@ -39,12 +40,15 @@ export interface TrackingStepDeps {
   /** Graph reads beside the delta pages go one at a time per mailbox (Exchange allows 4 concurrent requests). */
   graphReads: <T>(read: () => Promise<T>) => Promise<T>;
   policyFor(mailbox: Mailbox): Promise<OwnerTrackingPolicy>;
+  /** A tracked message's attachments into Blob Storage, once per activity (attachment-import.ts). */
+  importAttachments(target: AttachmentImportTarget): Promise<unknown>;
   now: () => number;
 }
 
 /** The step's dependencies for one cycle (or one Track now request) of a runtime. */
 export function trackingStepDeps(runtime: Runtime, graph: GraphConnection, counter: GraphCallCounter): TrackingStepDeps {
   const policies = new Map<string, Promise<OwnerTrackingPolicy>>();
+  const graphReads = pLimit(1);
   return {
     emails: runtime.emails,
     correlationIndex: runtime.correlationIndex,
@@ -54,7 +58,8 @@ export function trackingStepDeps(runtime: Runtime, graph: GraphConnection, count
     failures: runtime.failures,
     graph,
     counter,
-    graphReads: pLimit(1),
+    graphReads,
+    importAttachments: (target) => graphReads(() => importAttachments({ ...runtime, graph }, target, counter)),
     now: runtime.now,
     policyFor(mailbox) {
       let policy = policies.get(mailbox.ownerId);

@@ -12,7 +12,8 @@
  *    attachments are never listed, its size never looked up, no failure names it.
  * 4. Tracked mail over 150 MB is an item failure; the rest becomes the activity, with its parties'
  *    records, why it was tracked, its correlation and regarding (Track now's, else the tracked
- *    folder's, else the parent's), and is indexed for later correlation.
+ *    folder's, else the parent's), and is indexed for later correlation; then its attachments
+ *    are imported (attachment-import.ts), once per activity.
  *
  * Nothing is remembered about an untracked message beyond those ids: Exchange's delta reports a
  * message again only when it changes, and then it is decided again under the options of the day —
@@ -114,6 +115,7 @@ export async function trackMessage(deps: TrackingStepDeps, input: TrackInput): P
   await deps.emails.saveFound({ ...content, ...parties, trackedReason: decision.reason, ...(linked ? { correlation: linked } : {}), ...(regarding ? { regarding } : {}) }, copy);
   await indexForCorrelation(deps, content.id, content, policy);
   await deps.emails.listFound(content.id, copy, { everyMailbox: true });
+  await deps.importAttachments({ userKey, mailboxId: mailbox.id, activityId: content.id, message });
   return { tracked: true, activityId: content.id, reason: decision.reason, ...(linked ? { correlation: linked } : {}) };
 }
 
@@ -187,6 +189,9 @@ async function joinTracked(deps: TrackingStepDeps, input: TrackInput, activityId
   const regarding = input.onDemand?.regarding ?? (input.folder.kind === "tracked" ? input.folder.regarding : undefined);
   if (regarding) await deps.emails.setRegarding(activityId, regarding);
   await deps.emails.listFound(activityId, copy);
+  // Finishes an import a crash or a throttled page left unfinished; once done, one read and no Graph request.
+  const { mailbox, message } = input;
+  await deps.importAttachments({ userKey: mailbox.exchangeUserId ?? mailbox.emailAddress, mailboxId: mailbox.id, activityId, message });
   return { tracked: true, activityId, reason: "alreadyTracked" };
 }
 
