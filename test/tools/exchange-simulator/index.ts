@@ -207,6 +207,8 @@ function createControl(context: SimulatorContext): ControlMethods {
     resetStats: () => {
       throttler.resetStats();
       delivery.resetStats();
+      notifier.lostWhilePaused = 0;
+      subscriptions.expired = 0;
       identity.tokensIssued = 0;
       faults.faultsFired = 0;
     },
