@@ -154,7 +154,14 @@ describe("creating a subscription", () => {
     const events = await rawGraph(f, "/subscriptions", { method: "POST", body: subscriptionBody({ resource: `/users/${f.alice.id}/events` }), token: sender.token });
     expect(events.status).toBe(201);
     const basic = await tokenForNewApp(f, ["Mail.ReadBasic"]);
-    expect((await rawGraph(f, "/subscriptions", { method: "POST", body: subscriptionBody(), token: basic.token })).status).toBe(201);
+    const basicSubscription = await rawGraph(f, "/subscriptions", { method: "POST", body: subscriptionBody(), token: basic.token });
+    expect(basicSubscription.status).toBe(201);
+    // Checked again on every call about the subscription: the policy now leaves Alice out.
+    f.sim.setMailboxScope(basic.clientId, [f.bob.address]);
+    const at = `/subscriptions/${basicSubscription.body.id}`;
+    for (const init of [{}, { method: "PATCH", body: { expirationDateTime: inMinutes(90) } }, { method: "DELETE" }]) {
+      expect((await rawGraph(f, at, { ...init, token: basic.token })).status).toBe(403);
+    }
     const scoped = await tokenForNewApp(f, ["Mail.Read"]);
     f.sim.setMailboxScope(scoped.clientId, [f.bob.address]);
     const outOfScope = await rawGraph(f, "/subscriptions", { method: "POST", body: subscriptionBody(), token: scoped.token });

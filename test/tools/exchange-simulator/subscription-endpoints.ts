@@ -134,10 +134,11 @@ export async function handleSubscriptionRequest(
     subscription.paused = false;
     return { status: 204 };
   }
-  if (method === "GET") return entity(context, context.subscriptions.requireForApp(id, grant.clientId));
   if (method === "PATCH") return renewSubscription(context, request, grant, id);
+  const subscription = context.subscriptions.requireForApp(id, grant.clientId);
+  recheckAccess(context, grant, subscription);
+  if (method === "GET") return entity(context, subscription);
   if (method === "DELETE") {
-    context.subscriptions.requireForApp(id, grant.clientId);
     context.subscriptions.remove(id);
     return { status: 204 };
   }
