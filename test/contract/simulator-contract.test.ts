@@ -9,7 +9,9 @@ import { calendarProperties, contactFolderProperties, todoTaskListProperties } f
 import { contactProperties } from "../tools/exchange-simulator/contact-json.js";
 import { eventProperties } from "../tools/exchange-simulator/event-json.js";
 import { linkedResourceProperties, todoTaskProperties } from "../tools/exchange-simulator/task-json.js";
-import { rawGraph, startFixture, tokenForNewApp, type SimulatorFixture } from "../simulator/simulator-fixture.js";
+import { subscriptionProperties } from "../tools/exchange-simulator/subscription-model.js";
+import { startReceiver } from "../simulator/notification-receiver.js";
+import { rawGraph, startFixture, tokenForNewApp, waitUntil, type SimulatorFixture } from "../simulator/simulator-fixture.js";
 import { propertyViolations, resolveType, shapeViolations } from "./graph-contract.js";
 import { attachmentListSelect } from "../../shared/sync/incoming/attachment-import.js";
 
@@ -72,6 +74,7 @@ describe("the simulator's property lists", () => {
       ["todoTaskList", todoTaskListProperties],
       ["event", eventProperties],
       ["linkedResource", linkedResourceProperties],
+      ["subscription", subscriptionProperties],
     ];
     for (const [type, names] of complete) {
       expect(propertyViolations(type, [...names], { allowNavigation: false })).toEqual([]);
@@ -295,6 +298,39 @@ describe("calendar, contact and task JSON fits the Graph v1.0 metadata", () => {
     expectConforms("todoTask", f.sim.listTasks(f.bob.address, list.body.id));
     expectConforms("linkedResource", all([added, await rawGraph(f, linked, { token })]));
     expectConforms("todoTaskList", all([list, await rawGraph(f, `${u}/todo/lists`, { token })]));
+  });
+});
+
+describe("change notification JSON fits the Graph v1.0 metadata", () => {
+  it("subscriptions from create, get, list and renew; change and lifecycle notifications", async () => {
+    const receiver = await startReceiver();
+    try {
+      const { token } = await tokenForNewApp(f, ["Mail.Read", "Calendars.Read", "Contacts.Read"]);
+      const create = (resource: string) => rawGraph(f, "/subscriptions", { method: "POST", token, body: {
+        changeType: "created,updated,deleted", resource, notificationUrl: `${receiver.url}/n`, lifecycleNotificationUrl: `${receiver.url}/l`,
+        expirationDateTime: new Date(Date.now() + 3_600_000).toISOString(), clientState: "contract",
+      } });
+      const u = `/users/${f.bob.id}`;
+      const created = await Promise.all([create(`${u}/messages`), create(`${u}/mailFolders('inbox')/messages`), create(`${u}/events`), create(`${u}/contacts`)]);
+      expect(created.map((c) => c.status)).toEqual([201, 201, 201, 201]);
+      const id = created[0]!.body.id;
+      const renewed = await rawGraph(f, `/subscriptions/${id}`, { method: "PATCH", token, body: { expirationDateTime: new Date(Date.now() + 7_200_000).toISOString() } });
+      const got = await rawGraph(f, `/subscriptions/${id}`, { token });
+      const list = await rawGraph(f, "/subscriptions", { token });
+      expectConforms("subscription", [...created.map((c) => c.body), renewed.body, got.body, ...list.body.value]);
+
+      const message = f.sim.deliverMessage({ mailbox: f.bob.address, subject: "n", from: { address: "x@fabrikam.example" } });
+      f.sim.moveMessage(f.bob.address, message.id, "archive");
+      f.sim.createEvent(f.bob.address, { subject: "e", start: { dateTime: "2026-01-01T09:00:00", timeZone: "UTC" }, end: { dateTime: "2026-01-01T10:00:00", timeZone: "UTC" } });
+      f.sim.createContact(f.bob.address, { givenName: "c" });
+      for (const event of ["missed", "reauthorizationRequired", "subscriptionRemoved"] as const) f.sim.sendLifecycleNotification(id, event);
+      await waitUntil(() => receiver.received("/n").length === 6 && receiver.received("/l").length === 3, "every notification");
+      expectConforms("changeNotification", [...receiver.received("/n"), ...receiver.received("/l")]);
+      expectConforms("changeNotificationCollection", receiver.batches.map((b) => ({ value: b.value })));
+    } finally {
+      f.sim.expireSubscriptions();
+      await receiver.close();
+    }
   });
 });
 

@@ -21,9 +21,19 @@ import {
 } from "./mailbox-model.js";
 import { buildMessage, type MessageBuildInput } from "./message-factory.js";
 
+/**
+ * What happened to a message, for change notifications: created, updated, deleted, or moved between
+ * folders (a folder-scoped subscription sees a move as deleted + created; see change-notifier.ts).
+ */
+export type MessageChange =
+  | { changeType: "created" | "updated" | "deleted"; message: StoredMessage }
+  | { changeType: "moved"; message: StoredMessage; fromFolderId: string };
+
 export class MailboxStore {
   private readonly mailboxes = new Map<string, Mailbox>();
   private readonly idsByAddress = new Map<string, string>();
+  /** Told about every message change (the change notifier listens here). */
+  onMessageChange: ((mailbox: Mailbox, change: MessageChange) => void) | undefined;
 
   constructor(private readonly now: () => number) {}
 
@@ -173,6 +183,7 @@ export class MailboxStore {
     mailbox.changeSeq = message.changeSeq;
     mailbox.conversationSizes.set(input.conversationId, earlierInConversation + 1);
     mailbox.messages.set(message.id, message);
+    this.onMessageChange?.(mailbox, { changeType: "created", message });
     return message;
   }
 
@@ -181,6 +192,7 @@ export class MailboxStore {
     const message = this.message(mailbox, messageId);
     this.depart(mailbox, message);
     mailbox.messages.delete(messageId);
+    this.onMessageChange?.(mailbox, { changeType: "deleted", message });
     return message;
   }
 
@@ -189,8 +201,10 @@ export class MailboxStore {
     const target = this.folder(mailbox, destination);
     if (target.id === message.folderId) return message;
     this.depart(mailbox, message);
+    const fromFolderId = message.folderId;
     message.folderId = target.id;
-    this.touch(mailbox, message);
+    this.stamp(mailbox, message);
+    this.onMessageChange?.(mailbox, { changeType: "moved", message, fromFolderId });
     return message;
   }
 
@@ -239,6 +253,11 @@ export class MailboxStore {
 
   /** Records an in-place change (new change key, sequence and lastModifiedDateTime). */
   touch(mailbox: Mailbox, message: StoredMessage): void {
+    this.stamp(mailbox, message);
+    this.onMessageChange?.(mailbox, { changeType: "updated", message });
+  }
+
+  private stamp(mailbox: Mailbox, message: StoredMessage): void {
     message.changeSeq = ++mailbox.changeSeq;
     message.changeKey = newChangeKey();
     message.lastModifiedAt = this.now();
