@@ -174,6 +174,8 @@ var tableNames = [
   'actlinks'
   'trackingnumbers'
   'trackedfolders'
+  'migrations'
+  'migrationsteps'
 ]
 
 var blobContainerNames = [

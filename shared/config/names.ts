@@ -42,6 +42,10 @@ export const tableNames = {
   trackingNumbers: "trackingnumbers",
   /** Folders under the Inbox each mailbox tracks (folder-level tracking), one partition per mailbox. */
   trackedFolders: "trackedfolders",
+  /** Email Router migrations: one row each (status, wave progress); the plan document is a blob. */
+  migrations: "migrations",
+  /** Per migration (partition): the step log of apply and each mailbox's Test & Enable result per wave. */
+  migrationSteps: "migrationsteps",
 } as const;
 
 export const blobContainers = {
