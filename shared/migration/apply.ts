@@ -59,7 +59,9 @@ export async function startMigration(runtime: Runtime, id: string, hooks: ApplyH
   if (row.status === "Planned") ({ row, document } = await begin(runtime, row, document));
   if (row.status !== "Applying") return row;
   const plan = planOf(document);
-  for (const profile of plan.profiles.filter((p) => !p.excluded)) {
+  const mailboxes = plan.mailboxes.filter((m) => !m.excluded && !m.existingMailboxId);
+  // A profile none of whose mailboxes is created (all excluded, or all kept as they were) is not created either.
+  for (const profile of plan.profiles.filter((p) => !p.excluded && mailboxes.some((m) => m.profileId === p.id))) {
     await once(runtime, id, stepKeys.profile(profile.id), hooks, async () => {
       if (await runtime.profiles.get(profile.id)) return { outcome: "existed" };
       const at = runtime.now();
@@ -67,7 +69,6 @@ export async function startMigration(runtime: Runtime, id: string, hooks: ApplyH
       return { outcome: "created" };
     });
   }
-  const mailboxes = plan.mailboxes.filter((m) => !m.excluded && !m.existingMailboxId);
   for (const planned of mailboxes) {
     await once(runtime, id, stepKeys.mailbox(planned.id), hooks, async () => {
       const mailbox = newMailbox(

@@ -74,7 +74,7 @@ function toEntity(row: Omit<MigrationRow, "etag">) {
     createdAt: row.createdAt,
     startedAt: row.startedAt ?? "",
     nextWave: row.nextWave,
-    // -1 for none: a filter on a missing property would not match `le`, which is what is wanted, but an explicit value reads plainly.
+    // -1 for none (a table property cannot hold null).
     nextWaveAt: row.nextWaveAt ?? -1,
     waveLeaseUntil: row.waveLeaseUntil,
   };
@@ -135,11 +135,14 @@ export class MigrationRepository {
     return { items: next.value.map((row) => fromRow(row as Record<string, unknown> & { etag: string })), continuationToken: next.value.continuationToken };
   }
 
-  /** Migrations whose next wave is due at `now` (a server-side filter: the rest are not read). */
+  /** Migrations whose next wave is due at `now` (those enabling are read: a handful at most). */
   async dueForWave(now: number): Promise<MigrationRow[]> {
     const rows: MigrationRow[] = [];
-    const filter = `PartitionKey eq '${partition}' and status eq 'Enabling' and nextWaveAt ge 0 and nextWaveAt le ${now}L`;
-    for await (const row of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) rows.push(fromRow(row as Record<string, unknown> & { etag: string }));
+    const filter = `PartitionKey eq '${partition}' and status eq 'Enabling'`;
+    for await (const row of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+      const migration = fromRow(row as Record<string, unknown> & { etag: string });
+      if (migration.nextWaveAt !== null && migration.nextWaveAt <= now) rows.push(migration);
+    }
     return rows;
   }
 
