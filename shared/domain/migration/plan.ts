@@ -150,7 +150,7 @@ export function buildPlan(routers: readonly UploadedRouter[], index: IndexFacts,
       const name = [incoming?.profileName, outgoing?.profileName].filter(Boolean).join(" + ");
       profiles.set(id, { id, name, router: group.router, incoming, outgoing, excluded: excludedProfiles.has(id) });
       for (const [direction, s] of [["incoming", incoming], ["outgoing", outgoing]] as const) {
-        if (s && !s.migrates) notMigrated.push({ kind: "profile", router: group.router, name: s.profileName, reason: sideReason(direction, s) });
+        if (s && !s.migrates && !notMigrated.some((n) => n.kind === "profile" && n.router === group.router && n.name === s.profileName)) notMigrated.push({ kind: "profile", router: group.router, name: s.profileName, reason: sideReason(direction, s) });
       }
     }
     if (!incoming?.migrates && !outgoing?.migrates) { skip(`neither of its profiles (${profiles.get(id)!.name}) is Exchange Online`); continue; }
