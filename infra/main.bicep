@@ -176,6 +176,8 @@ var tableNames = [
   'trackedfolders'
   'correlationkeys'
   'ownertracking'
+  'migrations'
+  'migrationsteps'
 ]
 
 var blobContainerNames = [

@@ -30,6 +30,7 @@ import { ItemFailureRepository } from "./storage/item-failure-repository.js";
 import { LargeTextStore } from "./storage/large-text-store.js";
 import { MailboxIndex } from "./storage/mailbox-index.js";
 import { MailboxRepository } from "./storage/mailbox-repository.js";
+import { MigrationRepository } from "./migration/migration-repository.js";
 import { OrgSettingsRepository } from "./storage/org-settings-repository.js";
 import { ProfileRepository } from "./storage/profile-repository.js";
 import { StorageAccount } from "./storage/storage-account.js";
@@ -77,6 +78,8 @@ export interface Runtime {
   /** Folders under the Inbox each mailbox tracks, with their regarding records. */
   trackedFolders: TrackedFolderRepository;
   actLinks: ActLinkRepository;
+  /** Email Router migrations: plan documents, status, step log and wave progress. */
+  migrations: MigrationRepository;
   /** The deployment app's connection (alert notices, and profiles that use the deployment app). */
   graph: GraphConnection;
   /** The connection for a profile's mailboxes. */
@@ -137,6 +140,7 @@ export function createRuntime(settings: SyncSettings, options: RuntimeOptions = 
     syncFilters: new SyncFilterRepository(storage),
     trackedFolders: new TrackedFolderRepository(storage),
     actLinks: new ActLinkRepository(storage, largeText),
+    migrations: new MigrationRepository(storage, largeText),
     graph,
     graphFor(profile) {
       const key = JSON.stringify([profile.credential, profile.requestTimeoutSeconds]);

@@ -46,6 +46,10 @@ export const tableNames = {
   correlationKeys: "correlationkeys",
   /** Each mailbox owner's own track option and "automatically create records". */
   ownerTracking: "ownertracking",
+  /** Email Router migrations: one row each (status, wave progress); the plan document is a blob. */
+  migrations: "migrations",
+  /** Per migration (partition): the step log of apply and each mailbox's Test & Enable result per wave. */
+  migrationSteps: "migrationsteps",
 } as const;
 
 export const blobContainers = {

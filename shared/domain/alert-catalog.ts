@@ -185,6 +185,13 @@ export const alertCatalog = {
     cause: (f) => `The CRM record and the Exchange item both changed since the last sync${f.detail ? ` (${f.detail})` : ""}; the conflict rule decided the result.`,
     fix: () => "Check the record; edit it again if the merged result is not what you want.",
   },
+  MigrationWaveFailures: {
+    level: "Warning",
+    about: "profile",
+    title: (f) => `Mailboxes of email server profile ${f.profileName ?? ""} failed Test & Enable in a migration wave`.replace("  ", " "),
+    cause: (f) => `An Email Router migration tested and enabled a wave of mailboxes and some of this profile's failed${f.detail ? ` (${f.detail})` : ""}. They stay disabled; the other waves go on as scheduled.`,
+    fix: () => "Read the wave's failures with GET /api/migrations/{id} (each names its cause, and each mailbox's alert says what to do), fix the cause, then Test & Enable those mailboxes again (POST /api/mailboxes/test-and-enable).",
+  },
 } satisfies Record<string, CatalogEntry>;
 
 export type AlertCode = keyof typeof alertCatalog;
