@@ -15,7 +15,7 @@ import { activityIdFor } from "../../shared/domain/email-activity.js";
 import { GraphRequestError } from "../../shared/graph/graph-errors.js";
 import { importAttachments } from "../../shared/sync/incoming/attachment-import.js";
 import { startApiServer, type ApiServer } from "../support/api-server.js";
-import { startSyncHarness, type HarnessMailbox, type SyncHarness } from "../support/sync-harness.js";
+import { startSyncHarness, trackEverything, type HarnessMailbox, type SyncHarness } from "../support/sync-harness.js";
 import { generatedContent } from "../tools/exchange-simulator/attachment-content.js";
 import type { DeliverMessageInput } from "../tools/exchange-simulator/mailbox-model.js";
 
@@ -26,7 +26,8 @@ let bob: HarnessMailbox;
 let count = 0;
 
 beforeAll(async () => {
-  h = await startSyncHarness();
+  // Attachments come with tracked mail: every message delivered here is tracked (privacy of untracked mail: tracking-privacy.test.ts).
+  h = await startSyncHarness({ tracking: trackEverything });
   api = await startApiServer(h.runtime);
   alice = await h.addMailbox("alice");
   bob = await h.addMailbox("bob");

@@ -3,10 +3,12 @@
  * mail flow's domains are CRM contacts (with their accounts), one more domain's people are leads,
  * the mailbox owners take turns over three track options, and a few CRM emails go out to known
  * contacts so that their replies (sent by the mail flow) correlate to them and inherit their
- * opportunity. Everything else the flow delivers — most customers, colleagues' notes — stays in
+ * opportunity; Fabrikam's mail to the second mailbox is filed in a tracked folder regarding the
+ * Fabrikam account. Everything else the flow delivers — most customers, colleagues' notes — stays in
  * Exchange and out of the CRM: each cycle's log counts it as untracked.
  */
 import { createEmail, sendEmail } from "../../../shared/api/crm-email-api.js";
+import { putTrackedFolder } from "../../../shared/api/tracked-folder-api.js";
 import type { ContactFields } from "../../../shared/domain/act-records.js";
 import type { TrackOption } from "../../../shared/domain/tracking/track-options.js";
 import type { Runtime } from "../../../shared/runtime.js";
@@ -28,6 +30,14 @@ export interface DemoTrackingSummary {
   contacts: number;
   leads: number;
   crmEmails: number;
+}
+
+/**
+ * Maps the demo's folder to the Fabrikam account, through the API's own path (which checks the
+ * folder in Exchange). Mapping it again on a restart answers "tracked already" and changes nothing.
+ */
+export async function trackDemoFolder(runtime: Runtime, folder: { mailbox: LocalMailbox; folderId: string; domain: string }): Promise<void> {
+  await putTrackedFolder(runtime, mailboxIdFor(folder.mailbox.address), folder.folderId, { regarding: { type: "account", id: `demo-account-${folder.domain.split(".")[0]}` } });
 }
 
 /** Idempotent: records have fixed ids, and the CRM emails go out only on the run that created the records. */

@@ -18,7 +18,7 @@ import type { CycleReport } from "../../../shared/telemetry/cycle-report.js";
 import { startAzurite } from "../azurite.js";
 import { startExchangeSimulator, type ExchangeSimulator } from "../exchange-simulator/index.js";
 import { seedLocalMailboxes, startDemoTenant, type DemoTenant } from "./demo-tenant.js";
-import { seedDemoTracking } from "./demo-tracking.js";
+import { seedDemoTracking, trackDemoFolder } from "./demo-tracking.js";
 import { serveHttpFunctions } from "./http-adapter.js";
 import { CycleTally, type ProgressCounts } from "./progress.js";
 
@@ -117,6 +117,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     setRuntime(runtime);
     await seedLocalMailboxes(runtime, demo ? demo.mailboxes : options.realMailboxes.map((address) => ({ address })), demo ? "demo" : "local");
     if (demo) await seedDemoTracking(runtime, demo.mailboxes);
+    if (demo?.trackedFolder) await trackDemoFolder(runtime, demo.trackedFolder);
     await makeEnabledWorkloadsDue(runtime);
 
     if (demo) {
