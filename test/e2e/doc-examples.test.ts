@@ -6,8 +6,7 @@
  * sample `npm start` output is what the host prints (numbers aside).
  */
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { differs, docScript, jsonValues, parseExpected } from "../support/doc-examples.js";
@@ -44,10 +43,8 @@ function runScript(script: string): Promise<{ code: number | null; stdout: strin
     `API=${host.apiUrl}/api`,
     "KEY=the-local-host-asks-for-none",
   ].join("\n");
-  // A reader runs them in a folder of their own: files the examples write (a downloaded attachment) land there.
-  const cwd = mkdtempSync(path.join(tmpdir(), "doc-examples-"));
-  const bash = spawn("bash", ["-c", `${prelude}\n${script.replaceAll("http://127.0.0.1:7071", host.apiUrl)}`], { cwd, stdio: ["ignore", "pipe", "pipe"] });
-  bash.once("exit", () => rmSync(cwd, { recursive: true, force: true }));
+  // From the repository's root, as a reader who cloned it runs them (the migration example uploads docs/ files).
+  const bash = spawn("bash", ["-c", `${prelude}\n${script.replaceAll("http://127.0.0.1:7071", host.apiUrl)}`], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   bash.stdout.on("data", (chunk) => (stdout += chunk));

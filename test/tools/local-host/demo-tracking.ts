@@ -40,6 +40,29 @@ export async function trackDemoFolder(runtime: Runtime, folder: { mailbox: Local
   await putTrackedFolder(runtime, mailboxIdFor(folder.mailbox.address), folder.folderId, { regarding: { type: "account", id: `demo-account-${folder.domain.split(".")[0]}` } });
 }
 
+/** A one-page PDF that says which quote it is: the demo's CRM emails carry one. */
+function quotePdf(n: number): string {
+  const text = `Quote ${n}`;
+  const stream = `BT /F1 24 Tf 72 720 Td (${text}) Tj ET`;
+  const objects = [
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+    `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
+    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+  ];
+  let pdf = "%PDF-1.4\n";
+  const offsets = objects.map((body, i) => {
+    const offset = pdf.length;
+    pdf += `${i + 1} 0 obj\n${body}\nendobj\n`;
+    return offset;
+  });
+  const xref = pdf.length;
+  pdf += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, "0")} 00000 n \n`).join("")}`;
+  pdf += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(pdf, "latin1").toString("base64");
+}
+
 /** Idempotent: records have fixed ids, and the CRM emails go out only on the run that created the records. */
 export async function seedDemoTracking(runtime: Runtime, mailboxes: LocalMailbox[]): Promise<DemoTrackingSummary> {
   if (mailboxes.length === 0) return { contacts: 0, leads: 0, crmEmails: 0 };
@@ -73,6 +96,7 @@ export async function seedDemoTracking(runtime: Runtime, mailboxes: LocalMailbox
       subject: `Your quote for the ${["pump upgrade", "support renewal", "fleet sensors", "training package"][i % 4]}`,
       body: { contentType: "html", content: `<p>Dear ${first},</p><p>Please find our quote below. Let me know if the delivery date suits you.</p>` },
       regarding: { type: "opportunity", id: `demo-opportunity-${i + 1}` },
+      attachments: [{ name: `quote-${i + 1}.pdf`, contentType: "application/pdf", contentBytes: quotePdf(i + 1) }],
     });
     await sendEmail(runtime, email.id, {});
   }
