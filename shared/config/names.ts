@@ -42,6 +42,8 @@ export const tableNames = {
   trackingNumbers: "trackingnumbers",
   /** Folders under the Inbox each mailbox tracks (folder-level tracking), one partition per mailbox. */
   trackedFolders: "trackedfolders",
+  /** Changes made through the admin API (who, what, before/after), newest first, overall and per target. */
+  audit: "audit",
 } as const;
 
 export const blobContainers = {
