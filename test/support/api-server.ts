@@ -26,14 +26,14 @@ export interface ApiServer extends LocalHttpServer {
 
 const isGuid = (value: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 
-export async function startApiServer(runtime: Runtime): Promise<ApiServer> {
+export async function startApiServer(runtime: Runtime, options: { logHandler?: (level: string, ...args: unknown[]) => void } = {}): Promise<ApiServer> {
   hostFunctionsLocally();
   for (const file of readdirSync(functionsDir).filter((f) => f.endsWith(".ts"))) await import(pathToFileURL(path.join(functionsDir, file)).href);
   const tokens = await startTokenIssuer({ tenantId: isGuid(runtime.settings.graph.tenantId) ? runtime.settings.graph.tenantId : undefined });
   // No refetch cooldown: a test that rotates keys sees the new key at once.
   runtime.authentication = tokenAuthentication(tokens.settings, { keyRefetchCooldownMs: 0 });
   setRuntime(runtime);
-  const server = await serveHttpFunctions(registeredFunctions(), { host: "127.0.0.1", port: 0, logHandler: () => undefined });
+  const server = await serveHttpFunctions(registeredFunctions(), { host: "127.0.0.1", port: 0, logHandler: options.logHandler ?? (() => undefined) });
   const authorization = `Bearer ${tokens.userToken()}`;
   return {
     ...server,
