@@ -20,6 +20,8 @@ export interface ApiServer extends LocalHttpServer {
   call(method: string, route: string, body?: unknown): Promise<{ status: number; body: any }>;
   /** Like call, with request headers (If-Match) and the response's ETag. */
   send(method: string, route: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; etag: string | null; headers: Headers }>;
+  /** `Bearer <token>`: the default token, for a test that calls fetch itself. */
+  authorization: string;
   /** The issuer of the API's tokens in this test (its tenant is the runtime's Graph tenant when that is a GUID). */
   tokens: TestTokenIssuer;
 }
@@ -38,6 +40,7 @@ export async function startApiServer(runtime: Runtime, options: { logHandler?: (
   return {
     ...server,
     tokens,
+    authorization,
     async close() {
       await server.close();
       await tokens.close();
