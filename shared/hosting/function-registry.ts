@@ -3,6 +3,7 @@
  * host reads the same definitions to serve the same routes, timers and queues without Core Tools.
  */
 import { app, type HttpHandler, type HttpMethod, type ServiceBusQueueHandler, type TimerHandler } from "@azure/functions";
+import { guardHttpHandler } from "../auth/http-guard.js";
 import { serviceBusConnectionSetting } from "../config/names.js";
 
 export type FunctionDefinition =
@@ -16,7 +17,9 @@ let registerWithAzure = true;
 
 let setUp = false;
 
-export function defineFunction(definition: FunctionDefinition): void {
+export function defineFunction(defined: FunctionDefinition): void {
+  // Every HTTP function goes through the token and role check, in Azure and on the local host alike.
+  const definition: FunctionDefinition = defined.kind === "http" ? { ...defined, handler: guardHttpHandler(defined.name, defined.handler) } : defined;
   definitions.push(definition);
   if (!registerWithAzure) return;
   if (!setUp) {
@@ -27,7 +30,8 @@ export function defineFunction(definition: FunctionDefinition): void {
   }
   switch (definition.kind) {
     case "http":
-      // Function keys protect the routes in Azure; the local host, like `func start`, asks for none.
+      // Function keys stay in front in Azure (the local host, like `func start`, asks for none);
+      // the guard checks the caller's Entra ID token and app role behind them.
       app.http(definition.name, { route: definition.route, methods: definition.methods, authLevel: "function", handler: definition.handler });
       break;
     case "timer":

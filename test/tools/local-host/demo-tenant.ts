@@ -12,9 +12,10 @@ import type { Runtime } from "../../../shared/runtime.js";
 import { createMailbox, MappingConflict } from "../../../shared/sync/mailbox-mapping.js";
 import { customerDomains, startMailFlow } from "../exchange-simulator/demo.js";
 import type { ExchangeSimulator } from "../exchange-simulator/index.js";
+import { demoApiClientId } from "./demo-sign-in.js";
 
 /** Fixed ids so that records persisted by an earlier run line up with this run's simulator. */
-const demoTenantId = "8f3a3c52-6f2e-4c8e-9a43-2b7f1d0e5a11";
+export const demoTenantId = "8f3a3c52-6f2e-4c8e-9a43-2b7f1d0e5a11";
 const demoClientId = "5b1e7c0d-3a94-4f7b-8d21-6c9e0f4a2b37";
 const demoDomain = "contoso.example";
 const demoNames = [
@@ -95,6 +96,9 @@ export function startDemoTenant(sim: ExchangeSimulator, mailboxCount: number): D
       GRAPH_CLIENT_ID: demoClientId,
       GRAPH_CREDENTIAL_KIND: "clientSecret",
       GRAPH_CLIENT_SECRET: clientSecret,
+      // The API accepts the simulator's tokens for the demo tenant, by the same code path as Entra's.
+      API_TENANT_ID: tenantId,
+      API_AUDIENCE: demoApiClientId,
     },
     mailboxes,
     welcomeNewMailboxes: () => {

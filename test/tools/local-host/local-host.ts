@@ -9,7 +9,8 @@ import { existsSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import azureFunctions, { type ServiceBusQueueHandler, type Timer, type TimerHandler } from "@azure/functions";
-import { loadSettings, type Environment } from "../../../shared/config/settings.js";
+import { noAuthentication, tokenAuthentication } from "../../../shared/auth/token-authentication.js";
+import { loadSettings, readApiAuthSettings, type Environment } from "../../../shared/config/settings.js";
 import { hostFunctionsLocally, registeredFunctions } from "../../../shared/hosting/function-registry.js";
 import { workloads } from "../../../shared/domain/workloads.js";
 import { InProcessServiceBus } from "../../../shared/queues/in-process-bus.js";
@@ -43,6 +44,11 @@ export interface LocalHostOptions {
   realMailboxes: string[];
   log: (line: string) => void;
   verbose: boolean;
+  /**
+   * `--no-auth`: the API asks for no token (every request is the local operator with every role).
+   * Only on the operator's explicit request; otherwise tokens are checked as in Azure.
+   */
+  noAuth?: boolean;
 }
 
 export interface LocalHost {
@@ -110,9 +116,11 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     }
 
     const settings = loadSettings(env, { serviceBus: false });
+    // Demo: the simulator's tokens for the demo tenant; a real tenant: that tenant's (API_AUDIENCE).
+    const authentication = options.noAuth ? noAuthentication() : tokenAuthentication(readApiAuthSettings(env));
     const bus = new InProcessServiceBus();
     cleanups.push(() => bus.close());
-    const runtime = createRuntime(settings, { queue: bus, env });
+    const runtime = createRuntime(settings, { queue: bus, env, authentication });
     await runtime.storage.ensureCreated();
     setRuntime(runtime);
     await seedLocalMailboxes(runtime, demo ? demo.mailboxes : options.realMailboxes.map((address) => ({ address })), demo ? "demo" : "local");
