@@ -10,6 +10,8 @@ import type { HttpRequest } from "@azure/functions";
 import { getEmailEnabledTypes } from "../api/declared-record-api.js";
 import { ApiError } from "../api/http-responses.js";
 import { getMailbox } from "../api/mailbox-api.js";
+import { getMigration } from "../api/migration-api.js";
+import { getMailboxTracking } from "../api/owner-tracking-api.js";
 import { getProfile } from "../api/profile-api.js";
 import { getSettings } from "../api/settings-api.js";
 import type { Runtime } from "../runtime.js";
@@ -24,6 +26,12 @@ const readers: Record<AuditTargetType, (runtime: Runtime, id: string) => Promise
   mailbox: getMailbox,
   settings: (runtime) => getSettings(runtime),
   emailEnabledTypes: (runtime) => getEmailEnabledTypes(runtime),
+  mailboxTracking: getMailboxTracking,
+  // What an admin decides about a migration (its plan is the upload's, and can be large): status and choices.
+  migration: async (runtime, id) => {
+    const { status, settings } = (await getMigration(runtime, id)) as { status: unknown; settings: unknown };
+    return { status, settings };
+  },
 };
 
 /** The target's view, or null when it does not exist (or the id is not one). */
@@ -59,4 +67,9 @@ export const auditedChanges: Readonly<Record<string, AuditedChange>> = {
   },
   putSettings: singleton("settings"),
   putEmailEnabledTypes: singleton("emailEnabledTypes"),
+  putMailboxTracking: routeId("mailboxTracking"),
+  // The new migration's id is made by the call: the record says who uploaded, and when.
+  createMigration: { targets: async () => [] },
+  patchMigration: routeId("migration"),
+  startMigration: routeId("migration"),
 };

@@ -40,10 +40,20 @@ export const routeAccess: Readonly<Record<string, RouteRule>> = {
   getEmailEnabledTypes: admin,
   putEmailEnabledTypes: admin,
   listAudit: admin,
+  // A mailbox owner's track option: the admin's, or the CRM application's on the owner's behalf (Dynamics' personal option).
+  getMailboxTracking: { roles: [SyncAdmin, RecordsReadWrite] },
+  putMailboxTracking: { roles: [SyncAdmin, RecordsReadWrite] },
+  // Email Router migration
+  createMigration: admin,
+  listMigrations: admin,
+  getMigration: admin,
+  patchMigration: admin,
+  startMigration: admin,
 
   // Records API (the CRM application)
   createEmail: records,
   getEmail: records,
+  getEmailAttachmentContent: records,
   listEmails: records,
   sendEmail: records,
   addEmailAttachment: records,

@@ -7,7 +7,7 @@ import { tableNames } from "../config/names.js";
 import type { FieldChange } from "../domain/audit-changes.js";
 import type { StorageAccount } from "./storage-account.js";
 
-export type AuditTargetType = "profile" | "mailbox" | "settings" | "emailEnabledTypes";
+export type AuditTargetType = "profile" | "mailbox" | "settings" | "emailEnabledTypes" | "mailboxTracking" | "migration";
 
 export interface AuditRecord {
   id: string;
