@@ -36,7 +36,7 @@ afterAll(async () => {
 async function upload(parts: [string, string, Buffer | string][], contentType?: string) {
   const form = new FormData();
   for (const [router, file, bytes] of parts) form.append(router, new Blob([bytes]), file);
-  const response = await fetch(`${api.url}/api/migrations`, contentType ? { method: "POST", body: "x", headers: { "Content-Type": contentType } } : { method: "POST", body: form });
+  const response = await fetch(`${api.url}/api/migrations`, contentType ? { method: "POST", body: "x", headers: { "Content-Type": contentType, Authorization: api.authorization } } : { method: "POST", body: form, headers: { Authorization: api.authorization } });
   return { status: response.status, body: (await response.json()) as any };
 }
 

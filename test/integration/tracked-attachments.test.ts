@@ -70,7 +70,7 @@ async function blobsOf(activityId: string): Promise<string[]> {
 }
 
 async function content(activityId: string, attachmentId: string): Promise<Response> {
-  return fetch(`${api.url}/api/emails/${activityId}/attachments/${attachmentId}/content`);
+  return fetch(`${api.url}/api/emails/${activityId}/attachments/${attachmentId}/content`, { headers: { Authorization: api.authorization } });
 }
 
 describe("a tracked email's attachments", () => {
