@@ -16,12 +16,14 @@ const contentTypes: Record<string, string> = {
   ".json": "application/json; charset=utf-8",
 };
 
-/** dist/console beside dist/functions in Azure; <repo>/dist/console when the sources run under tsx. */
-export function consoleDirectory(moduleUrl: string): string {
-  const here = path.dirname(new URL(moduleUrl).pathname);
-  const fromDist = path.resolve(here, "../../console");
-  if (here.split(path.sep).includes("dist")) return fromDist;
-  return path.resolve(here, "../../dist/console");
+/**
+ * Where the built console is, from the console function's own file: dist/console beside
+ * dist/functions when it runs compiled (Azure), <repo>/dist/console when functions/*.ts run under tsx.
+ */
+export function consoleDirectory(functionModuleUrl: string): string {
+  const functionsDir = path.dirname(new URL(functionModuleUrl).pathname);
+  const compiled = path.basename(path.dirname(functionsDir)) === "dist";
+  return path.resolve(functionsDir, compiled ? "../console" : "../dist/console");
 }
 
 export type StaticAnswer = { status: 200; body: Buffer; contentType: string; cacheControl: string } | { status: 404 | 503; message: string };
