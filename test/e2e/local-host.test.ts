@@ -82,7 +82,7 @@ describe("local host", () => {
     const { body } = await getJson(`${apiUrl}/api/mailboxes?pageSize=100`);
     const target = body.items[0];
     // Whatever the demo's tracking options for this owner: every message of this mailbox is tracked.
-    const tracking = await fetch(`${apiUrl}/api/mailboxes/${target.id}/tracking`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ trackOption: "all" }) });
+    const tracking = await fetch(`${apiUrl}/api/mailboxes/${target.id}/tracking`, { method: "PUT", headers: { "Content-Type": "application/json", Authorization: authorization }, body: JSON.stringify({ trackOption: "all" }) });
     expect(tracking.status).toBe(200);
     const subject = `End-to-end check ${Date.now()}`;
     await sim.deliverMessage({ mailbox: target.emailAddress, subject, from: { address: "customer@fabrikam.example", name: "A Customer" }, to: [{ address: target.emailAddress }] });
