@@ -58,7 +58,7 @@ function ItemsChart({ hours, at }: { hours: Hour[]; at: string }) {
   const height = 120;
   const total = slots.reduce((sum, h) => sum + h.items, 0);
   return (
-    <svg class="chart" role="img" aria-label={`Items synced per hour, last 24 hours: ${total} in all, at most ${max} in an hour`} viewBox={`0 0 ${24 * step} ${height + 20}`} width={24 * step} height={height + 20}>
+    <svg class="chart" role="img" aria-label={`Items synced per hour, last 24 hours: ${total} in all, at most ${max} in an hour`} viewBox={`0 0 ${25 * step} ${height + 20}`} width={25 * step} height={height + 20}>
       <line x1={0} x2={24 * step} y1={height} y2={height} class="baseline" />
       {slots.map((h, i) => {
         const barHeight = Math.round((h.items / max) * height);
