@@ -187,6 +187,7 @@ var tableNames = [
   'migrations'
   'migrationsteps'
   'audit'
+  'syncstats'
 ]
 
 var blobContainerNames = [

@@ -21,6 +21,7 @@ const records = { roles: [RecordsReadWrite] } as const;
 
 export const routeAccess: Readonly<Record<string, RouteRule>> = {
   health: { exempt: "the health probe: answers only that the app and its storage are up" },
+  console: { exempt: "the admin console's static files and sign-in settings (no data): the page calls the API with the user's token" },
 
   // Admin API
   listProfiles: admin,
@@ -35,6 +36,9 @@ export const routeAccess: Readonly<Record<string, RouteRule>> = {
   testAndEnableMailboxes: admin,
   disableMailbox: admin,
   listAlerts: { roles: [SyncAdmin, MonitorRead] },
+  // Item-level failures (subjects only for Sync.Admin) and the monitoring dashboard (counts only).
+  listFailures: { roles: [SyncAdmin, MonitorRead] },
+  getMonitoring: { roles: [SyncAdmin, MonitorRead] },
   getSettings: admin,
   putSettings: admin,
   getEmailEnabledTypes: admin,

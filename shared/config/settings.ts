@@ -55,6 +55,8 @@ export interface SyncSettings {
   /** Upper bounds of one cycle, after which it yields and is rescheduled soon. */
   cycleMaxItems: number;
   cycleMaxMs: number;
+  /** How long item-level failures are kept (Dynamics 365 keeps them 3 days). */
+  itemFailureRetentionDays: number;
 }
 
 /** Who may call the HTTP API: Entra ID v2 access tokens of this tenant, for this audience. */
@@ -204,6 +206,7 @@ export function loadSettings(env: Environment = process.env, options: { serviceB
     deploymentId: read(env, "DEPLOYMENT_ID", z.string().regex(/^[A-Za-z0-9-]{1,64}$/).default("default"), "letters, digits and dashes (up to 64)"),
     cycleMaxItems: integer(env, "CYCLE_MAX_ITEMS", 500, 10, 100_000),
     cycleMaxMs: integer(env, "CYCLE_MAX_SECONDS", 240, 10, 1_500) * 1000,
+    itemFailureRetentionDays: integer(env, "ITEM_FAILURE_RETENTION_DAYS", 3, 1, 90),
   };
 }
 
@@ -235,4 +238,6 @@ export const settingCatalog: ReadonlyArray<{ name: string; required: "yes" | "no
   { name: "DEPLOYMENT_ID", required: "no", description: "this deployment's id, stamped into the mailboxes it owns (default 'default')" },
   { name: "CYCLE_MAX_ITEMS", required: "no", description: "items per cycle before it yields (default 500)" },
   { name: "CYCLE_MAX_SECONDS", required: "no", description: "seconds per cycle before it yields (default 240)" },
+  { name: "ITEM_FAILURE_RETENTION_DAYS", required: "no", description: "days item-level failures are kept and listed, 1-90 (default 3, as Dynamics 365)" },
+  { name: "CONSOLE_CLIENT_ID", required: "no", description: "the admin console's app registration (SPA) client id for browser sign-in (default API_AUDIENCE)" },
 ];

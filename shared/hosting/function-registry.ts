@@ -7,7 +7,8 @@ import { guardHttpHandler } from "../auth/http-guard.js";
 import { serviceBusConnectionSetting } from "../config/names.js";
 
 export type FunctionDefinition =
-  | { kind: "http"; name: string; route: string; methods: HttpMethod[]; handler: HttpHandler }
+  /** authLevel "anonymous": no function key in front (the console's static files, which a browser fetches). */
+  | { kind: "http"; name: string; route: string; methods: HttpMethod[]; handler: HttpHandler; authLevel?: "anonymous" }
   | { kind: "timer"; name: string; schedule: string; handler: TimerHandler }
   /** Session-enabled unless `sessions: false` (dead-letter queues are read without sessions). */
   | { kind: "serviceBusQueue"; name: string; queueName: string; sessions?: boolean; handler: ServiceBusQueueHandler };
@@ -32,7 +33,7 @@ export function defineFunction(defined: FunctionDefinition): void {
     case "http":
       // Function keys stay in front in Azure (the local host, like `func start`, asks for none);
       // the guard checks the caller's Entra ID token and app role behind them.
-      app.http(definition.name, { route: definition.route, methods: definition.methods, authLevel: "function", handler: definition.handler });
+      app.http(definition.name, { route: definition.route, methods: definition.methods, authLevel: definition.authLevel ?? "function", handler: definition.handler });
       break;
     case "timer":
       app.timer(definition.name, { schedule: definition.schedule, handler: definition.handler });
