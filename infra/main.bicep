@@ -67,6 +67,9 @@ param deploymentId string = ''
 
 @minValue(10)
 @maxValue(100000)
+@description('Push: Graph change notifications to the Function App (PUSH_NOTIFICATION_URL = its https address), with polling as a slow safety net. false: polling only.')
+param pushNotifications bool = true
+
 @description('Items one cycle processes before it yields (CYCLE_MAX_ITEMS).')
 param cycleMaxItems int = 500
 
@@ -174,6 +177,7 @@ var tableNames = [
   'actlinks'
   'trackingnumbers'
   'trackedfolders'
+  'pushsubscriptions'
 ]
 
 var blobContainerNames = [
@@ -497,6 +501,8 @@ var syncSettings = {
   DEPLOYMENT_ID: effectiveDeploymentId
   CYCLE_MAX_ITEMS: string(cycleMaxItems)
   CYCLE_MAX_SECONDS: string(cycleMaxSeconds)
+  // Graph posts change notifications to /api/push/notifications and /api/push/lifecycle here.
+  PUSH_NOTIFICATION_URL: pushNotifications ? 'https://${functionApp.properties.defaultHostName}' : ''
 }
 
 // The secret behind a Key Vault certificate holds its PEM (certificate and private key) when the

@@ -30,6 +30,8 @@ import { OrgSettingsRepository } from "./storage/org-settings-repository.js";
 import { ProfileRepository } from "./storage/profile-repository.js";
 import { StorageAccount } from "./storage/storage-account.js";
 import { startTelemetry } from "./telemetry/telemetry.js";
+import { NotificationIntake } from "./push/notification-intake.js";
+import { PushSubscriptionRepository } from "./push/subscription-repository.js";
 import { SyncFilterRepository } from "./storage/sync-filter-repository.js";
 import { TrackingNumberRepository } from "./storage/tracking-number-repository.js";
 import { TrackedFolderRepository } from "./storage/tracked-folder-repository.js";
@@ -65,6 +67,10 @@ export interface Runtime {
   /** Folders under the Inbox each mailbox tracks, with their regarding records. */
   trackedFolders: TrackedFolderRepository;
   actLinks: ActLinkRepository;
+  /** Graph change-notification subscriptions per mailbox (push). */
+  pushSubscriptions: PushSubscriptionRepository;
+  /** Checks and folds incoming change notifications (one per process: it caches owners). */
+  notificationIntake: NotificationIntake;
   /** The deployment app's connection (alert notices, and profiles that use the deployment app). */
   graph: GraphConnection;
   /** The connection for a profile's mailboxes. */
@@ -88,6 +94,7 @@ export function createRuntime(settings: SyncSettings, options: RuntimeOptions = 
   const perProfile = new Map<string, { key: string; connection: GraphConnection }>();
   const now = options.now ?? Date.now;
   const mailboxes = new MailboxRepository(storage);
+  const pushSubscriptions = new PushSubscriptionRepository(storage);
   const emailEnabledTypes = new EmailEnabledTypeRepository(storage);
   // Every record repository writes through the one address index, whoever writes (API or ACT sync).
   const addressIndex = new AddressBookIndex(storage, emailEnabledTypes, () => now());
@@ -120,6 +127,8 @@ export function createRuntime(settings: SyncSettings, options: RuntimeOptions = 
     syncFilters: new SyncFilterRepository(storage),
     trackedFolders: new TrackedFolderRepository(storage),
     actLinks: new ActLinkRepository(storage, largeText),
+    pushSubscriptions,
+    notificationIntake: new NotificationIntake(pushSubscriptions, () => now()),
     graph,
     graphFor(profile) {
       const key = JSON.stringify([profile.credential, profile.requestTimeoutSeconds]);

@@ -55,6 +55,11 @@ export interface SyncSettings {
   /** Upper bounds of one cycle, after which it yields and is rescheduled soon. */
   cycleMaxItems: number;
   cycleMaxMs: number;
+  /**
+   * The public base URL Graph posts change notifications to (the Function App's, without /api):
+   * present → push is on; absent → pure polling. https, or http on a loopback host for the local host.
+   */
+  pushNotificationUrl?: string;
 }
 
 export type Environment = Record<string, string | undefined>;
@@ -167,6 +172,20 @@ export function readGraphSettings(env: Environment): GraphSettings {
   };
 }
 
+/** Graph calls only https endpoints; the local host (and tests) receive on loopback over http. */
+const notificationBaseUrl = z
+  .string()
+  .url()
+  .refine((value) => {
+    const url = new URL(value);
+    if (url.search || url.hash) return false;
+    if (url.protocol === "https:") return true;
+    return url.protocol === "http:" && ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
+  }, "must be an https URL without query (http only on localhost)")
+  .transform((value) => value.replace(/\/+$/, ""));
+
+export const pushNotificationUrlSetting = "PUSH_NOTIFICATION_URL";
+
 /** Reads and validates every setting; throws SettingsError naming the first bad one. */
 export function loadSettings(env: Environment = process.env, options: { serviceBus?: boolean } = {}): SyncSettings {
   return {
@@ -176,6 +195,9 @@ export function loadSettings(env: Environment = process.env, options: { serviceB
     deploymentId: read(env, "DEPLOYMENT_ID", z.string().regex(/^[A-Za-z0-9-]{1,64}$/).default("default"), "letters, digits and dashes (up to 64)"),
     cycleMaxItems: integer(env, "CYCLE_MAX_ITEMS", 500, 10, 100_000),
     cycleMaxMs: integer(env, "CYCLE_MAX_SECONDS", 240, 10, 1_500) * 1000,
+    pushNotificationUrl: optional(env, pushNotificationUrlSetting) === undefined
+      ? undefined
+      : read(env, pushNotificationUrlSetting, notificationBaseUrl, "the Function App's public base URL, https://<app>.azurewebsites.net (empty: no push, polling only)"),
   };
 }
 
@@ -205,4 +227,5 @@ export const settingCatalog: ReadonlyArray<{ name: string; required: "yes" | "no
   { name: "DEPLOYMENT_ID", required: "no", description: "this deployment's id, stamped into the mailboxes it owns (default 'default')" },
   { name: "CYCLE_MAX_ITEMS", required: "no", description: "items per cycle before it yields (default 500)" },
   { name: "CYCLE_MAX_SECONDS", required: "no", description: "seconds per cycle before it yields (default 240)" },
+  { name: pushNotificationUrlSetting, required: "no", description: "public https base URL of the Function App that Graph posts change notifications to (push); empty: polling only" },
 ];

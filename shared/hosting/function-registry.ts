@@ -6,7 +6,19 @@ import { app, type HttpHandler, type HttpMethod, type ServiceBusQueueHandler, ty
 import { serviceBusConnectionSetting } from "../config/names.js";
 
 export type FunctionDefinition =
-  | { kind: "http"; name: string; route: string; methods: HttpMethod[]; handler: HttpHandler }
+  | {
+      kind: "http";
+      name: string;
+      route: string;
+      methods: HttpMethod[];
+      handler: HttpHandler;
+      /**
+       * `graphNotifications`: Microsoft Graph calls this route (change and lifecycle notifications).
+       * Graph sends no function key and no sign-in token: the route is anonymous, and every
+       * notification is authenticated by its subscription's clientState instead (shared/push).
+       */
+      caller?: "graphNotifications";
+    }
   | { kind: "timer"; name: string; schedule: string; handler: TimerHandler }
   /** Session-enabled unless `sessions: false` (dead-letter queues are read without sessions). */
   | { kind: "serviceBusQueue"; name: string; queueName: string; sessions?: boolean; handler: ServiceBusQueueHandler };
@@ -20,7 +32,7 @@ export function defineFunction(definition: FunctionDefinition): void {
   switch (definition.kind) {
     case "http":
       // Function keys protect the routes in Azure; the local host, like `func start`, asks for none.
-      app.http(definition.name, { route: definition.route, methods: definition.methods, authLevel: "function", handler: definition.handler });
+      app.http(definition.name, { route: definition.route, methods: definition.methods, authLevel: isCalledByGraph(definition) ? "anonymous" : "function", handler: definition.handler });
       break;
     case "timer":
       app.timer(definition.name, { schedule: definition.schedule, handler: definition.handler });
@@ -34,6 +46,14 @@ export function defineFunction(definition: FunctionDefinition): void {
       });
       break;
   }
+}
+
+/**
+ * The one exemption from function keys and sign-in: routes Graph posts notifications to, which
+ * authenticate each notification by clientState. Every other route requires the caller's identity.
+ */
+export function isCalledByGraph(definition: FunctionDefinition): boolean {
+  return definition.kind === "http" && definition.caller === "graphNotifications";
 }
 
 export function registeredFunctions(): readonly FunctionDefinition[] {
