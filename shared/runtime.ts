@@ -128,7 +128,7 @@ export function createRuntime(settings: SyncSettings, options: RuntimeOptions = 
     trackedFolders: new TrackedFolderRepository(storage),
     actLinks: new ActLinkRepository(storage, largeText),
     pushSubscriptions,
-    notificationIntake: new NotificationIntake(pushSubscriptions, () => now()),
+    notificationIntake: new NotificationIntake(pushSubscriptions),
     graph,
     graphFor(profile) {
       const key = JSON.stringify([profile.credential, profile.requestTimeoutSeconds]);

@@ -177,6 +177,7 @@ const notificationBaseUrl = z
   .string()
   .url()
   .refine((value) => {
+    if (!URL.canParse(value)) return false;
     const url = new URL(value);
     if (url.search || url.hash) return false;
     if (url.protocol === "https:") return true;

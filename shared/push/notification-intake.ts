@@ -42,21 +42,18 @@ export class NotificationIntake {
   private readonly stamped = new Map<string, number>();
   private readonly queuedIds = new Map<string, number>();
 
-  constructor(
-    private readonly subscriptions: PushSubscriptionRepository,
-    private readonly now: () => number,
-  ) {}
+  constructor(private readonly subscriptions: PushSubscriptionRepository) {}
 
   /** Change notifications: valid ones make their mailbox workload due. */
   async acceptChanges(runtime: Runtime, body: unknown): Promise<IntakeResult> {
-    const { valid, result } = await this.check(body);
+    const { valid, result } = await this.check(runtime, body);
     const due = new Map<string, WorkloadDue>();
     for (const { owner } of valid) {
       const workload = workloadOfKind(owner.kind);
       due.set(`${owner.mailboxId}|${workload}`, { mailboxId: owner.mailboxId, workload });
     }
     result.queued = await this.queueOnce(runtime, [...due.values()]);
-    await this.stamp(valid.map((v) => v.owner));
+    await this.stamp(runtime.now(), valid.map((v) => v.owner));
     return result;
   }
 
@@ -65,16 +62,16 @@ export class NotificationIntake {
    * subscriptionRemoved → recreate now, and a delta round; missed → a delta round now.
    */
   async acceptLifecycle(runtime: Runtime, body: unknown): Promise<IntakeResult> {
-    const { valid, result } = await this.check(body);
+    const { valid, result } = await this.check(runtime, body);
     const due: WorkloadDue[] = [];
     for (const { owner, item } of valid) {
       const workload = workloadOfKind(owner.kind);
       switch (item.lifecycleEvent) {
         case "reauthorizationRequired":
-          await this.subscriptions.update(owner.mailboxId, owner.kind, { renewDueAt: this.now() });
+          await this.subscriptions.update(owner.mailboxId, owner.kind, { renewDueAt: runtime.now() });
           break;
         case "subscriptionRemoved":
-          await this.subscriptions.update(owner.mailboxId, owner.kind, { status: "removed", problem: "subscriptionRemoved", renewDueAt: this.now() });
+          await this.subscriptions.update(owner.mailboxId, owner.kind, { status: "removed", problem: "subscriptionRemoved", renewDueAt: runtime.now() });
           due.push({ mailboxId: owner.mailboxId, workload });
           break;
         case "missed":
@@ -89,12 +86,12 @@ export class NotificationIntake {
     return result;
   }
 
-  private async check(body: unknown): Promise<Checked> {
+  private async check(runtime: Runtime, body: unknown): Promise<Checked> {
     const parsed = parseNotifications(body);
     const result: IntakeResult = { accepted: 0, forged: 0, unknownSubscription: 0, malformed: parsed ? parsed.malformed : 1, queued: 0 };
     const valid: Checked["valid"] = [];
     const items = parsed?.items ?? [];
-    const owners = await Promise.all(items.map((item) => this.ownerOf(item.subscriptionId)));
+    const owners = await Promise.all(items.map((item) => this.ownerOf(item.subscriptionId, runtime.now())));
     items.forEach((item, i) => {
       const owner = owners[i];
       if (!owner) result.unknownSubscription++;
@@ -111,9 +108,9 @@ export class NotificationIntake {
     return { valid, result };
   }
 
-  private async ownerOf(subscriptionId: string): Promise<SubscriptionOwner | undefined> {
+  private async ownerOf(subscriptionId: string, now: number): Promise<SubscriptionOwner | undefined> {
     const cached = this.owners.get(subscriptionId);
-    if (cached && cached.until > this.now()) return cached.owner;
+    if (cached && cached.until > now) return cached.owner;
     let lookup = this.lookups.get(subscriptionId);
     if (!lookup) {
       lookup = this.subscriptions.owner(subscriptionId).finally(() => this.lookups.delete(subscriptionId));
@@ -121,13 +118,13 @@ export class NotificationIntake {
     }
     const owner = await lookup;
     if (this.owners.size >= maxCachedOwners) this.owners.clear();
-    this.owners.set(subscriptionId, { owner, until: this.now() + (owner ? ownerCacheMs : unknownCacheMs) });
+    this.owners.set(subscriptionId, { owner, until: now + (owner ? ownerCacheMs : unknownCacheMs) });
     return owner;
   }
 
   /** Sends each bucket's trigger once per process; other instances' repeats the broker drops. */
   private async queueOnce(runtime: Runtime, due: WorkloadDue[]): Promise<number> {
-    const now = this.now();
+    const now = runtime.now();
     for (const [id, until] of this.queuedIds) if (until <= now) this.queuedIds.delete(id);
     const sent = await queuePushRounds(runtime, due.filter((d) => !this.queuedIds.has(`${d.workload}:${d.mailboxId}`)));
     for (const message of sent) this.queuedIds.set(`${message.body.workload}:${message.sessionId}`, message.scheduledEnqueueTime!.getTime());
@@ -135,8 +132,7 @@ export class NotificationIntake {
   }
 
   /** The last-notification time (and the end of any silence the safety net counted), folded per minute. */
-  private async stamp(owners: SubscriptionOwner[]): Promise<void> {
-    const now = this.now();
+  private async stamp(now: number, owners: SubscriptionOwner[]): Promise<void> {
     const writes = new Map<string, SubscriptionOwner>();
     for (const owner of owners) {
       const key = `${owner.mailboxId}|${owner.kind}`;

@@ -68,14 +68,19 @@ export function renewalDueAt(renewedAt: number, expiresAt: number, subscriptionI
   return Math.round(expiresAt - lifetime * (0.25 + 0.15 * spreadOf(subscriptionId)));
 }
 
-/** A stable number in [0, 1) from an id (FNV-1a). */
+/** A stable number in [0, 1) from an id: FNV-1a, then a finalizer so similar ids land far apart. */
 export function spreadOf(id: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < id.length; i++) {
     hash ^= id.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
+    hash = Math.imul(hash, 0x01000193);
   }
-  return hash / 2 ** 32;
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  hash ^= hash >>> 16;
+  return (hash >>> 0) / 2 ** 32;
 }
 
 /** A failed creation or renewal is retried after this long, then doubling, up to the cap. */
