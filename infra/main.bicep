@@ -178,6 +178,10 @@ var tableNames = [
   'trackingnumbers'
   'trackedfolders'
   'pushsubscriptions'
+  'correlationkeys'
+  'ownertracking'
+  'migrations'
+  'migrationsteps'
 ]
 
 var blobContainerNames = [

@@ -19,13 +19,18 @@ import { EmailEnabledTypeRepository } from "./storage/email-enabled-type-reposit
 import { AlertRepository } from "./storage/alert-repository.js";
 import { AttachmentStore } from "./storage/attachment-store.js";
 import { CrmEmailRepository } from "./storage/crm-email-repository.js";
+import { CorrelationIndex } from "./storage/correlation-index.js";
+import { StoredCorrelationLookups } from "./storage/correlation-lookups.js";
+import { OwnerTrackingRepository } from "./storage/owner-tracking-repository.js";
 import { ConnectionSlots } from "./storage/connection-slots.js";
 import { CursorRepository } from "./storage/cursor-repository.js";
 import { EmailRepository } from "./storage/email-repository.js";
+import { EmailAttachmentRepository } from "./storage/email-attachment-repository.js";
 import { ItemFailureRepository } from "./storage/item-failure-repository.js";
 import { LargeTextStore } from "./storage/large-text-store.js";
 import { MailboxIndex } from "./storage/mailbox-index.js";
 import { MailboxRepository } from "./storage/mailbox-repository.js";
+import { MigrationRepository } from "./migration/migration-repository.js";
 import { OrgSettingsRepository } from "./storage/org-settings-repository.js";
 import { ProfileRepository } from "./storage/profile-repository.js";
 import { StorageAccount } from "./storage/storage-account.js";
@@ -50,7 +55,15 @@ export interface Runtime {
   crmEmails: CrmEmailRepository;
   /** Each mailbox owner's user number and counter for tracking tokens. */
   trackingNumbers: TrackingNumberRepository;
+  /** Conversation, token and subject-hash → activity lookups, written as mail is tracked or sent. */
+  correlationIndex: CorrelationIndex;
+  /** Correlation's lookups: the index and the activities themselves. */
+  correlationLookups: StoredCorrelationLookups;
+  /** Each owner's track option and "automatically create records". */
+  ownerTracking: OwnerTrackingRepository;
   attachments: AttachmentStore;
+  /** Tracked mail's attachments: what each activity has, and whether its import is complete. */
+  emailAttachments: EmailAttachmentRepository;
   failures: ItemFailureRepository;
   alerts: AlertRepository;
   connectionSlots: ConnectionSlots;
@@ -71,6 +84,8 @@ export interface Runtime {
   pushSubscriptions: PushSubscriptionRepository;
   /** Checks and folds incoming change notifications (one per process: it caches owners). */
   notificationIntake: NotificationIntake;
+  /** Email Router migrations: plan documents, status, step log and wave progress. */
+  migrations: MigrationRepository;
   /** The deployment app's connection (alert notices, and profiles that use the deployment app). */
   graph: GraphConnection;
   /** The connection for a profile's mailboxes. */
@@ -99,6 +114,7 @@ export function createRuntime(settings: SyncSettings, options: RuntimeOptions = 
   // Every record repository writes through the one address index, whoever writes (API or ACT sync).
   const addressIndex = new AddressBookIndex(storage, emailEnabledTypes, () => now());
   const declaredRecords = new CrmRecordRepository<Record<string, DeclaredRecordFields>>(storage, largeText, () => now(), addressIndex);
+  const correlationIndex = new CorrelationIndex(storage);
   const addressBook = new AddressBook(addressIndex, emailEnabledTypes, {
     record: async (type, id) => (await declaredRecords.get(type, id))?.record,
     mailbox: async (id) => (await mailboxes.get(id))?.mailbox,
@@ -115,7 +131,11 @@ export function createRuntime(settings: SyncSettings, options: RuntimeOptions = 
     emails: new EmailRepository(storage, largeText),
     crmEmails: new CrmEmailRepository(storage, largeText),
     trackingNumbers: new TrackingNumberRepository(storage),
+    correlationIndex,
+    correlationLookups: new StoredCorrelationLookups(storage, correlationIndex),
+    ownerTracking: new OwnerTrackingRepository(storage),
     attachments: new AttachmentStore(storage),
+    emailAttachments: new EmailAttachmentRepository(storage),
     failures: new ItemFailureRepository(storage),
     alerts: new AlertRepository(storage),
     connectionSlots: new ConnectionSlots(storage, () => now()),
@@ -129,6 +149,7 @@ export function createRuntime(settings: SyncSettings, options: RuntimeOptions = 
     actLinks: new ActLinkRepository(storage, largeText),
     pushSubscriptions,
     notificationIntake: new NotificationIntake(pushSubscriptions),
+    migrations: new MigrationRepository(storage, largeText),
     graph,
     graphFor(profile) {
       const key = JSON.stringify([profile.credential, profile.requestTimeoutSeconds]);

@@ -6,6 +6,7 @@ import { maxConcurrentConnectionsLimit } from "../domain/profile.js";
 import { workloads } from "../domain/workloads.js";
 import { text } from "./text-fields.js";
 import { trackingSettingsFields } from "./tracking-settings-schema.js";
+import { attachmentSettingsFields } from "./attachment-settings-schema.js";
 
 export const idParam = text().regex(/^[A-Za-z0-9._@-]{1,128}$/, "must be 1-128 letters, digits, '.', '_', '@' or '-'");
 const isoDate = z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString());
@@ -101,6 +102,7 @@ export const settingsBody = z
     alertLevels: z.array(z.enum(["Error", "Warning", "Information"])).default(defaultOrgSettings.alertLevels),
     alertSenderMailbox: z.email().nullable().default(null),
     ...trackingSettingsFields,
+    ...attachmentSettingsFields,
   })
   .strict();
 

@@ -16,6 +16,9 @@ import type { Runtime } from "../runtime.js";
 import { attachmentBlobName } from "../storage/attachment-store.js";
 import type { CrmEmail } from "../storage/crm-email-repository.js";
 import { ConcurrencyConflict } from "../storage/mailbox-repository.js";
+import type { EmailParty } from "../domain/email-activity.js";
+import type { Mailbox } from "../domain/mailbox.js";
+import { partyAddresses, withRecords } from "../domain/tracking/party-resolution.js";
 import { idParam } from "./admin-schemas.js";
 import { ApiError, notFound, parseOrThrow, routeParam } from "./http-responses.js";
 import { text } from "./text-fields.js";
@@ -64,12 +67,24 @@ export async function createEmail(runtime: Runtime, body: unknown): Promise<CrmE
     await runtime.attachments.put(attachmentBlobName(id, attachmentId), bytes, attachment.contentType);
     attachments.push({ id: attachmentId, name: attachment.name, contentType: attachment.contentType, size: bytes.length, complete: true });
   }
+  const parties = await resolvedParties(runtime, sender, { from: { address: sender.emailAddress }, to: input.to, cc: input.cc, bcc: input.bcc });
   const email: CrmEmail = {
-    id, status: "Draft", senderMailboxId: input.senderMailboxId, from: { address: sender.emailAddress }, subject: input.subject, to: input.to, cc: input.cc, bcc: input.bcc,
+    id, status: "Draft", senderMailboxId: input.senderMailboxId, subject: input.subject, ...parties,
     body: input.body, regarding: input.regarding, attachments, attempts: 0, sendIssued: false, createdAt: at, updatedAt: at,
   };
   await runtime.crmEmails.create(email);
   return email;
+}
+
+/**
+ * The parties with the records their addresses resolve to, as tracked mail shows them; a party
+ * the caller named a record for (`partyId`) keeps that choice and is not resolved.
+ */
+async function resolvedParties(runtime: Runtime, sender: Mailbox, parties: Pick<CrmEmail, "to" | "cc" | "bcc"> & { from: EmailParty }) {
+  const unnamed = [parties.from, ...parties.to, ...parties.cc, ...parties.bcc].filter((p) => !p.partyId);
+  const resolved = await runtime.addressBook.resolve(partyAddresses(unnamed));
+  const each = (list: EmailParty[]) => list.map((p) => (p.partyId ? p : withRecords(p, resolved, sender.ownerId)));
+  return { from: withRecords(parties.from, resolved, sender.ownerId), to: each(parties.to), cc: each(parties.cc), bcc: each(parties.bcc) };
 }
 
 async function requireCrmEmail(runtime: Runtime, id: string) {
@@ -91,6 +106,9 @@ export async function sendEmail(runtime: Runtime, id: string, body: unknown) {
   const token = generateTrackingToken(org.trackingToken, numbers.userNumber, numbers.counter);
   const now = new Date(runtime.now()).toISOString();
   const subject = subjectWithToken(email.subject, token);
+  // Before the send: a reply can arrive as soon as the mail is out. A send that never happens
+  // leaves a row for a token nobody will quote.
+  await runtime.correlationIndex.add(email.id, email.createdAt, { trackingToken: token });
   try {
     if (!input.issueSend) {
       // Marked Sent without sending (the CRM user sent it some other way).

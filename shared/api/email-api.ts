@@ -13,9 +13,12 @@ export async function listEmails(runtime: Runtime, query: Record<string, string>
   return pageOf(listScope("emails", { mailboxId }), { pageSize, continuationToken }, (paging) => runtime.emails.listForMailbox(mailboxId, paging));
 }
 
+/** The activity with its attachments: a CRM email's as it was sent, tracked mail's as imported. */
 export async function getEmail(runtime: Runtime, id: string) {
   const emailId = routeParam(emailIdParam, id, "id");
   const email = await runtime.emails.get(emailId);
   if (!email) throw notFound("Email", emailId);
-  return email;
+  if (email.attachments) return email;
+  const { attachments } = await runtime.emailAttachments.read(email.id);
+  return { ...email, attachments };
 }

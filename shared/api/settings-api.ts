@@ -24,6 +24,7 @@ function settingsView(settings: OrgSettings, deploymentId: string) {
     trackingToken: settings.trackingToken,
     smartMatching: settings.smartMatching,
     autoTrackSentFolderItems: settings.autoTrackSentFolderItems,
+    attachments: settings.attachments,
     updatedAt: settings.updatedAt ?? null,
     deploymentId,
   };

@@ -44,6 +44,14 @@ export const tableNames = {
   trackedFolders: "trackedfolders",
   /** Graph change-notification subscriptions: per mailbox and kind (sharded like mailboxes, for the renewal scan), and subscription id → mailbox. */
   pushSubscriptions: "pushsubscriptions",
+  /** Correlation lookups of tracked activities: conversation, tracking token and subject hash → activity ids. */
+  correlationKeys: "correlationkeys",
+  /** Each mailbox owner's own track option and "automatically create records". */
+  ownerTracking: "ownertracking",
+  /** Email Router migrations: one row each (status, wave progress); the plan document is a blob. */
+  migrations: "migrations",
+  /** Per migration (partition): the step log of apply and each mailbox's Test & Enable result per wave. */
+  migrationSteps: "migrationsteps",
 } as const;
 
 export const blobContainers = {

@@ -199,6 +199,13 @@ export const alertCatalog = {
     cause: (f) => `The safety-net sync found changes no notification had announced, ${f.detail ?? "twice in a row"}: notifications are lost on the way (the notification endpoint unreachable, too slow, or throttled by Graph). Nothing is lost: the workload falls back to the profile's polling schedule until notifications arrive again.`,
     fix: () => "Check that the Function App's /api/push/notifications route is reachable from the internet (no IP restriction or private endpoint in front of it) and answers within 3 seconds; Application Insights' push.notifications metric shows what arrives and what was dropped.",
   },
+  MigrationWaveFailures: {
+    level: "Warning",
+    about: "profile",
+    title: (f) => `Mailboxes of email server profile ${f.profileName ?? ""} failed Test & Enable in a migration wave`.replace("  ", " "),
+    cause: (f) => `An Email Router migration tested and enabled a wave of mailboxes and some of this profile's failed${f.detail ? ` (${f.detail})` : ""}. They stay disabled; the other waves go on as scheduled.`,
+    fix: () => "Read the wave's failures with GET /api/migrations/{id} (each names its cause, and each mailbox's alert says what to do), fix the cause, then Test & Enable those mailboxes again (POST /api/mailboxes/test-and-enable).",
+  },
 } satisfies Record<string, CatalogEntry>;
 
 export type AlertCode = keyof typeof alertCatalog;

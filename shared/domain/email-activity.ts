@@ -3,6 +3,8 @@
  * identity (one activity per internet message), direction, and the size limit.
  */
 import { createHash } from "node:crypto";
+import type { CorrelationMethod } from "./tracking/correlation.js";
+import type { TrackedReason } from "./tracking/track-options.js";
 
 export type Direction = "Incoming" | "Outgoing";
 export type EmailStatus = "Draft" | "PendingSend" | "Sending" | "Sent" | "Failed" | "Received";
@@ -10,8 +12,27 @@ export type EmailStatus = "Draft" | "PendingSend" | "Sending" | "Sent" | "Failed
 export interface EmailParty {
   name?: string;
   address: string;
-  /** The CRM record (contact, lead, user…) the party resolves to, when the CRM knows it. */
+  /** The CRM record (contact, lead, user…) the caller named for a CRM-authored email's party. */
   partyId?: string;
+  /**
+   * Every record the address resolved to when the email was tracked or created, in Dynamics'
+   * sender order (domain/party-records.ts orderPartyRecords): the From party stands for the first.
+   */
+  records?: PartyRecord[];
+}
+
+/** A record a party resolved to, as the activity shows it. */
+export interface PartyRecord {
+  type: string;
+  id: string;
+  name: string;
+  ownerId?: string;
+}
+
+/** How a tracked message was linked to an earlier activity (`correlationmethod` in Dynamics 365). */
+export interface ActivityCorrelation {
+  method: CorrelationMethod;
+  parentActivityId: string;
 }
 
 export interface EmailBody {
@@ -58,9 +79,16 @@ export interface EmailActivity {
   direction: Direction;
   status: EmailStatus;
   mailboxes: FoundInMailbox[];
+  /** Why it became an activity (DESIGN.md §8); absent on activities tracked before tracking options existed. */
+  trackedReason?: TrackedReason;
+  /** The earlier activity it was correlated to, and by which method. */
+  correlation?: ActivityCorrelation;
+  /** The record it is regarding: the CRM's choice, a tracked folder's record, or inherited from its parent. */
+  regarding?: RegardingRecord;
+  /** Graph's conversationIndex (correlation finds ancestors by it). */
+  conversationIndex?: string;
   /** CRM-authored email only: */
   senderMailboxId?: string;
-  regarding?: RegardingRecord;
   attachments?: AttachmentInfo[];
   trackingToken?: string;
   /** Delivery attempts made by the outgoing workload. */
@@ -75,6 +103,12 @@ export interface RegardingRecord {
   id: string;
 }
 
+/** What an attachment is: a file, an attached message or event (item), or a cloud link (reference). */
+export type AttachmentKind = "file" | "item" | "reference";
+
+/** Why a tracked email's attachment was left out (its email is still tracked). */
+export type AttachmentExclusionReason = "blockedExtension" | "tooLarge" | "unavailable";
+
 export interface AttachmentInfo {
   id: string;
   name: string;
@@ -82,6 +116,13 @@ export interface AttachmentInfo {
   size: number;
   /** False while a chunked upload is still in progress. */
   complete: boolean;
+  /** Absent on CRM-authored attachments, which are files. */
+  kind?: AttachmentKind;
+  /** An inline image of an HTML body, which refers to it as `cid:<contentId>`. */
+  isInline?: boolean;
+  contentId?: string;
+  /** Left out: no content is stored, and the reason says why. */
+  excluded?: { reason: AttachmentExclusionReason; message: string };
 }
 
 /** Incoming mail over this size is not created (server-side sync's 150 MB limit). */

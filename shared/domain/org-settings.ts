@@ -1,5 +1,6 @@
 /** Organization-wide settings that CRM admins change through the API. */
 import type { AlertLevel } from "./alert-catalog.js";
+import { defaultAttachmentSettings, type AttachmentSettings } from "./attachments/attachment-settings.js";
 import { defaultTrackingSettings, type TrackingSettings } from "./tracking/tracking-settings.js";
 
 export interface OrgSettings extends TrackingSettings {
@@ -9,6 +10,8 @@ export interface OrgSettings extends TrackingSettings {
   alertLevels: AlertLevel[];
   /** Mailbox that emails alert notices to profile owners; none means record only. */
   alertSenderMailbox?: string;
+  /** Blocked file extensions and the file size limit for tracked mail's attachments. */
+  attachments: AttachmentSettings;
   updatedAt?: string;
 }
 
@@ -16,4 +19,5 @@ export const defaultOrgSettings: OrgSettings = {
   requireApprovedMailboxes: true,
   alertLevels: ["Error", "Warning", "Information"],
   ...defaultTrackingSettings,
+  attachments: defaultAttachmentSettings,
 };

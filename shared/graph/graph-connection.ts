@@ -7,7 +7,9 @@
  * No retry middleware: throttling and transient failures are decided by the engine (postpone or
  * retry the cycle), not by sleeping inside a request.
  */
-import { AuthenticationHandler, Client, HTTPMessageHandler, type AuthenticationProvider } from "@microsoft/microsoft-graph-client";
+import { pipeline, Readable, Transform } from "node:stream";
+import type { ReadableStream as NodeReadableStream } from "node:stream/web";
+import { AuthenticationHandler, Client, HTTPMessageHandler, ResponseType, type AuthenticationProvider } from "@microsoft/microsoft-graph-client";
 import type { GraphSettings } from "../config/settings.js";
 import { fromGraphClientError, GraphRequestError, parseRetryAfter } from "./graph-errors.js";
 import { MailboxRequestGate, mailboxKeyOf } from "./mailbox-request-gate.js";
@@ -18,6 +20,24 @@ export interface GraphCallOptions {
   pageSize?: number;
   /** Times in UTC (Prefer: outlook.timezone="UTC"), so they compare without zone arithmetic. */
   utc?: boolean;
+}
+
+/** What a raw content response says about its body. */
+export interface RawContentInfo {
+  contentType?: string;
+  contentLength?: number;
+}
+
+/** A raw response that is not content: Graph's error JSON, as the JSON calls report it. */
+async function errorOfRawResponse(response: Response): Promise<GraphRequestError> {
+  const body = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+  return new GraphRequestError({
+    status: response.status,
+    code: body.error?.code ?? `Http${response.status}`,
+    message: body.error?.message ?? `Graph answered ${response.status} without an error body.`,
+    retryAfterMs: parseRetryAfter(response.headers.get("Retry-After")),
+    requestId: response.headers.get("request-id") ?? undefined,
+  });
 }
 
 /** Counts kept per connection so a cycle can report its Graph cost. */
@@ -62,6 +82,67 @@ export class GraphConnection {
 
   delete(path: string, counter?: GraphCallCounter): Promise<void> {
     return this.call<void>("DELETE", path, undefined, {}, counter);
+  }
+
+  /**
+   * GET of raw content (an attachment's `$value`), handed to `consume` as a stream, so content of
+   * any size passes through without being held whole. The request keeps its place at the
+   * mailbox's gate until `consume` is done with the stream. The timeout is for silence: it starts
+   * when the request leaves and again at every chunk received, so a large download that keeps
+   * moving is never cut off, and one that stalls fails as a Timeout.
+   */
+  async getStream<T>(path: string, consume: (body: Readable, info: RawContentInfo) => Promise<T>, counter?: GraphCallCounter): Promise<T> {
+    const token = await this.tokens.getToken();
+    try {
+      return await this.sendForStream(path, consume, counter);
+    } catch (error) {
+      // Refused before any content was handed over: a fresh token, then once more (as call() does).
+      if (error instanceof GraphRequestError && error.status === 401) {
+        await this.tokens.refreshToken(token);
+        return this.sendForStream(path, consume, counter);
+      }
+      throw error;
+    }
+  }
+
+  private async sendForStream<T>(path: string, consume: (body: Readable, info: RawContentInfo) => Promise<T>, counter?: GraphCallCounter): Promise<T> {
+    if (counter) counter.requests++;
+    return this.gate.run(mailboxKeyOf(path), async () => {
+      const controller = new AbortController();
+      let timer = setTimeout(() => controller.abort(), this.settings.requestTimeoutMs);
+      const quietFor = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => controller.abort(), this.settings.requestTimeoutMs);
+      };
+      const timedOut = () => new GraphRequestError({ status: 0, code: "Timeout", message: "Graph stopped sending the content for longer than the request timeout." });
+      try {
+        let response: Response;
+        try {
+          response = (await this.client.api(path).header("Prefer", 'IdType="ImmutableId"').option("signal", controller.signal).responseType(ResponseType.RAW).get()) as Response;
+        } catch (error) {
+          throw controller.signal.aborted ? timedOut() : fromGraphClientError(error);
+        }
+        if (!response.ok) throw await errorOfRawResponse(response);
+        quietFor();
+        const length = Number(response.headers.get("Content-Length"));
+        const info: RawContentInfo = { contentType: response.headers.get("Content-Type") ?? undefined, contentLength: Number.isFinite(length) && length >= 0 ? length : undefined };
+        const raw = response.body ? Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>) : Readable.from([]);
+        const body = new Transform({ transform: (chunk, _encoding, done) => { quietFor(); done(null, chunk); } });
+        // pipeline, not pipe: a failed download (abort, reset) fails the stream consume reads.
+        pipeline(raw, body, () => undefined);
+        try {
+          return await consume(body, info);
+        } catch (error) {
+          throw controller.signal.aborted ? timedOut() : error;
+        } finally {
+          // Whatever consume left unread is not downloaded.
+          body.destroy();
+          if (!controller.signal.aborted) controller.abort();
+        }
+      } finally {
+        clearTimeout(timer);
+      }
+    });
   }
 
   /**

@@ -26,9 +26,17 @@ export type FunctionDefinition =
 const definitions: FunctionDefinition[] = [];
 let registerWithAzure = true;
 
+let setUp = false;
+
 export function defineFunction(definition: FunctionDefinition): void {
   definitions.push(definition);
   if (!registerWithAzure) return;
+  if (!setUp) {
+    // Before the first registration: responses stream (an attachment's content is never buffered
+    // whole by the worker, and is not bound by its message size limit).
+    app.setup({ enableHttpStream: true });
+    setUp = true;
+  }
   switch (definition.kind) {
     case "http":
       // Function keys protect the routes in Azure; the local host, like `func start`, asks for none.

@@ -24,7 +24,6 @@ import {
 import type { GraphConnection } from "../graph/graph-connection.js";
 import { GraphRequestError, TokenRequestError } from "../graph/graph-errors.js";
 import type { Runtime } from "../runtime.js";
-import { actAdapters } from "../sync/act/act-adapters.js";
 import { clientStateHash, newClientState } from "./client-state.js";
 
 /** Routes Graph posts to, under /api (functions/pushNotifications.ts, functions/pushLifecycle.ts). */
@@ -69,7 +68,7 @@ export async function subscribe(runtime: Runtime, mailbox: Mailbox, profile: Ema
   let saved: PushSubscription;
   try {
     if (!mailbox.exchangeUserId) throw new GraphRequestError({ status: 404, code: "MailboxNotResolved", message: "The mailbox's Exchange user id is not known yet (Test & Enable resolves it)." });
-    const resource = subscriptionResource(kind, mailbox.exchangeUserId, kind === "tasks" ? await actAdapters.task.collection(graph, `/users/${encodeURIComponent(mailbox.exchangeUserId)}`) : undefined);
+    const resource = subscriptionResource(kind, mailbox.exchangeUserId);
     const created = await graph.post<GraphSubscription>("/subscriptions", {
       changeType: subscribedChangeTypes,
       notificationUrl: `${base}/api/${pushRoutes.notifications}`,
@@ -157,7 +156,6 @@ async function deleteAtGraph(graph: GraphConnection, subscriptionId: string): Pr
 
 function failureCode(error: unknown): string {
   if (error instanceof GraphRequestError || error instanceof TokenRequestError) return error.code;
-  if (error instanceof Error && /To Do task list/.test(error.message)) return "NoTaskList";
   throw error;
 }
 

@@ -18,11 +18,14 @@ import {
   activityDirection,
   foundInMailboxes,
   statusForDirection,
+  type ActivityCorrelation,
   type Direction,
   type EmailActivity,
   type EmailParty,
   type MessageCopy,
+  type RegardingRecord,
 } from "../domain/email-activity.js";
+import type { TrackedReason } from "../domain/tracking/track-options.js";
 import { mailboxesToList, proposedListing, type MailboxListing } from "../domain/mailbox-listing.js";
 import { loadTextField, storeTextFields, type LargeTextStore } from "./large-text-store.js";
 import { MailboxEmailIndex, type ListedEmail } from "./mailbox-email-index.js";
@@ -39,7 +42,26 @@ export interface EmailSummary {
   from?: string;
   direction: Direction;
   receivedAt: string;
+  trackedReason?: TrackedReason;
+  correlation?: ActivityCorrelation;
+  regarding?: RegardingRecord;
 }
+
+/** What the engine knows about an activity id before deciding what to do with a found message. */
+export interface ActivityState {
+  /** The activity the message belongs to (the CRM email it was sent as, when it was). */
+  id: string;
+  crmEmail: boolean;
+  /** An activity row exists (tracked, or tracked once and untracked since). */
+  exists: boolean;
+  /** It is an activity now: not untracked. */
+  tracked: boolean;
+}
+
+/** Activity row columns the list shows beside the list row (they can change after listing: a tracked folder move). */
+const trackingColumns = ["trackedReason", "correlation", "regarding", "origin"];
+
+const json = <T>(value: unknown): T | undefined => (typeof value === "string" && value !== "" ? (JSON.parse(value) as T) : undefined);
 
 const activityRow = "activity";
 const copyPrefix = "in|";
@@ -69,6 +91,14 @@ interface StoredActivity {
   crmEmail: boolean;
 }
 
+/** Why the activity is tracked, its correlation and regarding, as stored on its row. */
+function trackingOf(main: Record<string, unknown>): Pick<EmailActivity, "trackedReason" | "correlation" | "regarding"> {
+  const trackedReason = main.origin === "crm" ? "sentFromCrm" : ((main.trackedReason as TrackedReason | undefined) || undefined);
+  const correlation = json<ActivityCorrelation>(main.correlation);
+  const regarding = json<RegardingRecord>(main.regarding);
+  return { ...(trackedReason ? { trackedReason } : {}), ...(correlation ? { correlation } : {}), ...(regarding ? { regarding } : {}) };
+}
+
 function summaryOf(listed: ListedEmail): EmailSummary {
   const { activityId, subject, subjectTruncated, from, direction, receivedAt } = listed;
   return { id: activityId, subject, ...(subjectTruncated ? { subjectTruncated } : {}), ...(from ? { from } : {}), direction, receivedAt };
@@ -91,15 +121,46 @@ export class EmailRepository {
    * alias written when it was sent), else the activity of its internet message id.
    */
   async canonicalId(activityId: string, crmEmailId: string | undefined): Promise<{ id: string; crmEmail: boolean }> {
-    if (crmEmailId) return { id: crmEmailId, crmEmail: true };
+    const { id, crmEmail } = await this.state(activityId, crmEmailId);
+    return { id, crmEmail };
+  }
+
+  /** The canonical activity (see canonicalId) and whether it exists and is tracked: one point read. */
+  async state(activityId: string, crmEmailId: string | undefined): Promise<ActivityState> {
+    if (crmEmailId) return { id: crmEmailId, crmEmail: true, exists: true, tracked: true };
     try {
-      const row = await this.emails.getEntity<{ aliasOf?: string; origin?: string }>(activityId, activityRow);
-      if (row.aliasOf) return { id: row.aliasOf, crmEmail: true };
-      return { id: activityId, crmEmail: row.origin === "crm" };
+      const row = await this.emails.getEntity<{ aliasOf?: string; origin?: string; untracked?: boolean }>(activityId, activityRow, {
+        queryOptions: { select: ["aliasOf", "origin", "untracked"] },
+      });
+      if (row.aliasOf) return { id: row.aliasOf, crmEmail: true, exists: true, tracked: true };
+      return { id: activityId, crmEmail: row.origin === "crm", exists: true, tracked: row.untracked !== true };
     } catch (error) {
-      if (hasStatus(error, 404)) return { id: activityId, crmEmail: false };
+      if (hasStatus(error, 404)) return { id: activityId, crmEmail: false, exists: false, tracked: false };
       throw error;
     }
+  }
+
+  /**
+   * Records that a synced mailbox holds a message nobody tracks: the copy row only (mailbox,
+   * folder, Graph id, time: ids, no content), under the activity id the message would have. If
+   * another mailbox's owner tracks the message later, its activity lists this copy too, whatever
+   * order the mailboxes were synced in.
+   */
+  async saveUntrackedCopy(activityId: string, copy: MessageCopy): Promise<void> {
+    await this.emails.upsertEntity(copyRow(activityId, copy), "Replace");
+  }
+
+  /** The conversation of mail the CRM sent, as its Sent Items copy shows it (the send reports neither). */
+  async setConversation(activityId: string, conversation: { conversationId?: string; conversationIndex?: string }): Promise<void> {
+    const { conversationId, conversationIndex } = conversation;
+    if (!conversationId && !conversationIndex) return;
+    const row = { partitionKey: activityId, rowKey: activityRow, ...(conversationId ? { conversationId } : {}), ...(conversationIndex ? { conversationIndex } : {}) };
+    await this.emails.updateEntity(row, "Merge");
+  }
+
+  /** Re-applies the regarding record (a tracked folder's, or one chosen when tracking on demand). */
+  async setRegarding(activityId: string, regarding: RegardingRecord): Promise<void> {
+    await this.emails.updateEntity({ partitionKey: activityId, rowKey: activityRow, regarding: JSON.stringify(regarding) }, "Merge");
   }
 
   /** Records that a CRM email was found in a mailbox: only the copy; the CRM's record stays as it is. */
@@ -122,6 +183,11 @@ export class EmailRepository {
           rowKey: activityRow,
           internetMessageId: content.internetMessageId ?? "",
           conversationId: content.conversationId ?? "",
+          conversationIndex: content.conversationIndex ?? "",
+          trackedReason: content.trackedReason ?? "",
+          correlation: content.correlation ? JSON.stringify(content.correlation) : "",
+          // Tracked again (Track now, a tracked folder) after the owner untracked it.
+          untracked: false,
           from: content.from ? JSON.stringify(content.from) : "",
           receivedAt: content.receivedAt,
           sentAt: content.sentAt ?? "",
@@ -140,12 +206,15 @@ export class EmailRepository {
 
   /**
    * Brings the list rows for the activity up to date with every copy stored so far (see
-   * mailboxesToList for which). Call after saving `copy`: the copies are read after the write.
+   * mailboxesToList for which; `everyMailbox` when the activity is new, so mailboxes whose copies
+   * were recorded before anyone tracked it list it too). Call after saving `copy`: the copies are
+   * read after the write.
    */
-  async listFound(activityId: string, copy: MessageCopy): Promise<void> {
+  async listFound(activityId: string, copy: MessageCopy, options: { everyMailbox?: boolean } = {}): Promise<void> {
     const stored = await this.read(activityId);
     if (!stored) return;
-    for (const mailboxId of mailboxesToList(copy, stored.copies)) {
+    const mailboxes = options.everyMailbox ? [...new Set([copy.mailboxId, ...stored.copies.map((c) => c.mailboxId)])] : mailboxesToList(copy, stored.copies);
+    for (const mailboxId of mailboxes) {
       const proposed = await this.proposal(stored, mailboxId);
       if (proposed) await this.index.merge(mailboxId, stored.id, proposed);
     }
@@ -245,7 +314,8 @@ export class EmailRepository {
       direction,
       status: crm ? (String(main.status) as EmailActivity["status"]) : statusForDirection(direction),
       mailboxes: foundInMailboxes(copies),
-      regarding: optional("regarding") ? JSON.parse(optional("regarding")!) : undefined,
+      ...trackingOf(main),
+      conversationIndex: optional("conversationIndex"),
       ...(crm
         ? {
             senderMailboxId: optional("senderMailboxId"),
@@ -270,7 +340,20 @@ export class EmailRepository {
       const listed = row.legacy ? await this.upgradeListed(mailboxId, row) : row.email;
       if (listed) items.push(summaryOf(listed));
     }
-    return { items, ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}) };
+    // Read from the activity rows (side by side), not kept on the list row: a tracked folder move
+    // changes the regarding after the row was listed.
+    const tracking = await Promise.all(items.map((item) => this.trackingOf(item.id)));
+    const enriched = items.map((item, i) => ({ ...item, ...tracking[i] }));
+    return { items: enriched, ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}) };
+  }
+
+  private async trackingOf(activityId: string): Promise<Pick<EmailSummary, "trackedReason" | "correlation" | "regarding">> {
+    try {
+      return trackingOf(await this.emails.getEntity<Record<string, unknown>>(activityId, activityRow, { queryOptions: { select: trackingColumns } }));
+    } catch (error) {
+      if (hasStatus(error, 404)) return {};
+      throw error;
+    }
   }
 
   /**

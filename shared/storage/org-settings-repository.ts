@@ -1,6 +1,7 @@
 /** The organization settings row, cached briefly: every cycle reads it. */
 import type { TableClient } from "@azure/data-tables";
 import { tableNames } from "../config/names.js";
+import { readStoredAttachmentSettings } from "../domain/attachments/attachment-settings.js";
 import { defaultOrgSettings, type OrgSettings } from "../domain/org-settings.js";
 import { defaultTrackingSettings, readStoredTrackingSettings, type TrackingSettings } from "../domain/tracking/tracking-settings.js";
 import { hasStatus, type StorageAccount } from "./storage-account.js";
@@ -38,6 +39,7 @@ export class OrgSettingsRepository {
         alertSenderMailbox: (row.alertSenderMailbox as string) || undefined,
         // Rows written before a field existed, or in an older shape, read as its default.
         ...readStoredTrackingSettings(Object.fromEntries(trackingFields.map((field) => [field, readJson(row[field])]))),
+        attachments: readStoredAttachmentSettings(readJson(row.attachments)),
         updatedAt: (row.updatedAt as string) || undefined,
       };
     } catch (error) {
@@ -56,6 +58,7 @@ export class OrgSettingsRepository {
         alertLevels: JSON.stringify(settings.alertLevels),
         alertSenderMailbox: settings.alertSenderMailbox ?? "",
         ...Object.fromEntries(trackingFields.map((field) => [field, typeof settings[field] === "object" ? JSON.stringify(settings[field]) : settings[field]])),
+        attachments: JSON.stringify(settings.attachments),
         updatedAt: settings.updatedAt ?? new Date().toISOString(),
       },
       "Replace",

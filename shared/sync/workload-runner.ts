@@ -42,6 +42,8 @@ export interface EngineResult {
    * queues the mailbox itself): no next round is scheduled.
    */
   idle?: boolean;
+  /** Counters for the cycle report (e.g. incoming mail tracked and left alone). */
+  counts?: Record<string, number>;
 }
 
 export interface WorkloadEngine {
@@ -149,6 +151,7 @@ export async function runWorkload(runtime: Runtime, engine: WorkloadEngine, mess
     ...base,
     outcome,
     items,
+    ...(result.counts ? { counts: result.counts } : {}),
     graphRequests: counter.requests,
     durationMs: runtime.now() - startedAt,
     errorCode: failure?.errorCode ?? (result.end.kind === "throttled" ? (permit ? "Throttled" : "ConnectionLimit") : undefined),

@@ -14,6 +14,8 @@ export interface CycleReport {
   /** Why a cycle was skipped, e.g. notApproved, stale, unknownMailbox. */
   reason?: string;
   items: number;
+  /** What the items were, by kind (incoming: tracked, untracked): counts only, never content. */
+  counts?: Record<string, number>;
   graphRequests: number;
   durationMs: number;
   errorCode?: string;

@@ -43,6 +43,7 @@ export function recordCycle(report: CycleReport): void {
     ...(report.reason ? { reason: report.reason } : {}),
     ...(report.errorCode ? { errorCode: report.errorCode } : {}),
     ...(report.nextRunAt ? { nextRunAt: report.nextRunAt } : {}),
+    ...Object.fromEntries(Object.entries(report.counts ?? {}).map(([kind, count]) => [`items.${kind}`, count])),
   };
   logs.getLogger(scope).emit({
     severityNumber: report.outcome === "failed" ? SeverityNumber.WARN : SeverityNumber.INFO,

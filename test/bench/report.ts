@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { BenchResults } from "./run.js";
+import type { TrackingResult } from "./scenarios/tracking.js";
 import { unitPrices } from "./unit-prices.js";
 
 const fmt = (v: number | undefined, digits = 2) => (v === undefined || Number.isNaN(v) ? "–" : v.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: 0 }));
@@ -42,6 +43,20 @@ export function markdown(r: BenchResults): string {
       r.ingest.map((i) => [i.workers, i.mailboxes, `${i.emails} (${i.bodyBytes})`, i.seconds, i.emailsPerSecond, i.workerCpuMsPerEmail, i.backendCpuMsPerEmail, i.tableTransactionsPerEmail, i.tableBatchOperationsPerEmail, i.graphRequestsPerEmail, i.cycles]),
     ));
     out.push("", "On 2 cores shared with Azurite and the simulator, a second worker process adds contention, not capacity: the backend's CPU per email is of the same order as the worker's.");
+  }
+  const a = r.attachments;
+  if (a) {
+    const mem = (m: { rssMiB: number; buffersMiB: number }) => `+${fmt(m.buffersMiB, 1)} MiB buffers (heap + external + array buffers), +${fmt(m.rssMiB, 1)} MiB rss`;
+    out.push("", "### Attachments of tracked mail (incoming cycles in the bench process; Azurite and the simulator in the child)", "");
+    out.push(table(
+      ["what", "count", "seconds", "MB/s", "emails/s", "Graph req/email", "peak memory over baseline"],
+      [
+        [`ingest, one 1 MB attachment per email (${a.mailboxes} mailboxes, ${a.concurrency} cycles at a time)`, a.emails, a.ingest.seconds, a.ingest.attachmentMBPerSecond, a.ingest.emailsPerSecond, a.ingest.graphRequestsPerEmail, mem(a.ingest.memory)],
+        [`raw blob upload of 1 MB from memory, ${a.concurrency} at a time, same Azurite`, a.emails, a.rawBlobUpload.seconds, a.rawBlobUpload.MBPerSecond, "", "", mem(a.rawBlobUpload.memory)],
+        [`raw Graph download of each $value over HTTPS, read and dropped, ${a.concurrency} at a time`, a.emails, a.rawGraphDownload.seconds, a.rawGraphDownload.MBPerSecond, "", "", mem(a.rawGraphDownload.memory)],
+        [`one ${fmt(a.large.bytes / 1048576, 0)} MB attachment, streamed`, 1, a.large.seconds, a.large.MBPerSecond, "", "", mem(a.large.memory)],
+      ],
+    ));
   }
   const ri = r.realistic.idle;
   const rg = r.realistic.ingest;
@@ -98,8 +113,22 @@ export function markdown(r: BenchResults): string {
   return out.join("\n");
 }
 
+/** The tracking scenario's figures (their own section of BENCHMARKS.md). */
+export function trackingMarkdown(t: TrackingResult, r?: Pick<BenchResults, "takenAt" | "command" | "machine">): string {
+  const out: string[] = [];
+  const first = t.runs[0]!;
+  if (r) out.push(`Taken ${r.takenAt.slice(0, 16).replace("T", " ")} UTC with \`${r.command}\` on ${r.machine.cpuModel}, ${r.machine.cores} cores; load average at start ${r.machine.loadAverageAtStart.join(" / ")}.`, "");
+  out.push(`### Ingest with tracking (${first.mailboxes} mailboxes, ${first.emails} emails per run, one worker process; the same mail each run: a quarter replies to earlier activities, half the rest from CRM contacts)`, "");
+  out.push(table(
+    ["settings", "tracked", "untracked", "seconds", "emails/s", "worker CPU ms/email", "table tx/email", "Graph req/email", "s/email vs all", "CPU/email vs all"],
+    t.runs.map((r) => [r.name, r.tracked, r.untracked, r.seconds, r.emailsPerSecond, r.workerCpuMsPerEmail, r.tableTransactionsPerEmail, r.graphRequestsPerEmail, r.secondsPerEmailRatio, r.workerCpuRatio]),
+  ));
+  out.push("", `Correlation (every message tracked, with its lookups against without): ${fmt(t.correlationSlowdown)}× the time per email and ${fmt(t.correlationCpuRatio)}× the worker CPU per email — against the bound of 1.5×: ${mark(t.correlationSlowdown <= 1.5)}. Per email means per delivered message, tracked or not; untracked mail costs the filter's lookups and one id-only write. Wall-clock figures move with the machine's load (each run is a fresh backend, one after the other); worker CPU and table requests per email are the steadier comparison.`);
+  return out.join("\n");
+}
+
 export function printTable(r: BenchResults): string {
-  return markdown(r);
+  return [markdown(r), ...(r.tracking ? ["", trackingMarkdown(r.tracking, r)] : [])].join("\n");
 }
 
 /** Replaces the generated section `name` of BENCHMARKS.md (creating the markers if missing). */

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { incomingMessageExpand, incomingMessageSelect, type GraphMessage } from "../../shared/graph/message-fields.js";
 import { folderSelect } from "../../shared/sync/incoming/folder-placement.js";
 import { appointmentAdapter, contactAdapter, taskAdapter } from "../../shared/sync/act/act-adapters.js";
+import { attachmentListSelect } from "../../shared/sync/incoming/attachment-import.js";
 import { propertyViolations, shapeViolations } from "./graph-contract.js";
 
 describe("engine ↔ Graph v1.0 contract", () => {
@@ -22,10 +23,23 @@ describe("engine ↔ Graph v1.0 contract", () => {
   it("every field the engine reads from a message is a graph.message property", () => {
     // Keys of the GraphMessage shape the mapping reads, kept in step with message-fields.ts.
     const read: Array<keyof GraphMessage> = [
-      "id", "internetMessageId", "conversationId", "subject", "from", "sender", "toRecipients", "ccRecipients",
-      "bccRecipients", "receivedDateTime", "sentDateTime", "body", "parentFolderId", "isDraft", "singleValueExtendedProperties",
+      "id", "internetMessageId", "conversationId", "conversationIndex", "subject", "from", "sender", "toRecipients", "ccRecipients",
+      "bccRecipients", "receivedDateTime", "sentDateTime", "body", "parentFolderId", "isDraft", "hasAttachments", "singleValueExtendedProperties",
     ];
     expect(propertyViolations("message", read.map(String))).toEqual([]);
+  });
+
+  it("the attachment list selects graph.attachment properties, and a file's own only through its type", () => {
+    const plain = attachmentListSelect.filter((name) => !name.includes("/"));
+    expect(propertyViolations("attachment", plain)).toEqual([]);
+    const cast = attachmentListSelect.filter((name) => name.includes("/")).map((name) => name.split("/") as [string, string]);
+    expect(cast.length).toBeGreaterThan(0);
+    for (const [type, property] of cast) {
+      expect(type).toBe("microsoft.graph.fileAttachment");
+      expect(propertyViolations("fileAttachment", [property])).toEqual([]);
+      // Uncast, Graph refuses it: the property is not on the base type.
+      expect(propertyViolations("attachment", [property])).not.toEqual([]);
+    }
   });
 
   it("the ACT workload writes only properties of graph.event, graph.contact and graph.todoTask", () => {

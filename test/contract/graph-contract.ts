@@ -40,6 +40,13 @@ export function shortTypeName(name: string): string {
 
 const resolved = new Map<string, ResolvedType>();
 
+/**
+ * Open types take properties beyond the declared ones (the extract does not record OpenType).
+ * resourceData: "an open type"; for Outlook resources it carries the changed item's `id` (docs,
+ * resourceData resource type).
+ */
+const openTypes = new Set(["resourceData"]);
+
 export function resolveType(typeName: string): ResolvedType {
   const name = shortTypeName(typeName);
   const cached = resolved.get(name);
@@ -127,7 +134,8 @@ export function shapeViolations(typeName: string, json: unknown, path = shortTyp
   const record = json as Record<string, unknown>;
   let type = resolveType(typeName);
   const declared = record["@odata.type"];
-  if (typeof declared === "string") {
+  // In resourceData, "@odata.type" names the changed item's type (documented), not a derived type.
+  if (typeof declared === "string" && !openTypes.has(type.name)) {
     const derived = shortTypeName(declared);
     if (!metadata.types[derived] || !isDerivedFrom(derived, type.name)) {
       return [`${path} declares @odata.type ${declared}, which is not graph.${type.name} or derived from it`];
@@ -147,7 +155,7 @@ export function shapeViolations(typeName: string, json: unknown, path = shortTyp
       violations.push(...valueViolations(navigation, value, true, `${path}.${key}`));
       continue;
     }
-    violations.push(`${path}.${key} is not a property of graph.${type.name}`);
+    if (!openTypes.has(type.name)) violations.push(`${path}.${key} is not a property of graph.${type.name}`);
   }
   return violations;
 }

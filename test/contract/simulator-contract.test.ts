@@ -3,14 +3,17 @@
  * so the product is never tested against properties or shapes the real service does not have.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { attachmentProperties } from "../tools/exchange-simulator/attachment-endpoints.js";
+import { attachmentProperties, baseAttachmentProperties } from "../tools/exchange-simulator/attachment-endpoints.js";
 import { messageProperties, folderProperties, userProperties } from "../tools/exchange-simulator/graph-json.js";
 import { calendarProperties, contactFolderProperties, todoTaskListProperties } from "../tools/exchange-simulator/probe-endpoints.js";
 import { contactProperties } from "../tools/exchange-simulator/contact-json.js";
 import { eventProperties } from "../tools/exchange-simulator/event-json.js";
 import { linkedResourceProperties, todoTaskProperties } from "../tools/exchange-simulator/task-json.js";
-import { rawGraph, startFixture, tokenForNewApp, type SimulatorFixture } from "../simulator/simulator-fixture.js";
+import { subscriptionProperties } from "../tools/exchange-simulator/subscription-model.js";
+import { startReceiver } from "../simulator/notification-receiver.js";
+import { rawGraph, startFixture, tokenForNewApp, waitUntil, type SimulatorFixture } from "../simulator/simulator-fixture.js";
 import { propertyViolations, resolveType, shapeViolations } from "./graph-contract.js";
+import { attachmentListSelect } from "../../shared/sync/incoming/attachment-import.js";
 
 let f: SimulatorFixture;
 let messageId: string;
@@ -38,6 +41,12 @@ beforeAll(async () => {
     categories: ["CRM", "Customer"],
     flagStatus: "flagged",
     hasAttachments: true,
+    attachedFiles: [
+      { name: "quote.pdf", contentType: "application/pdf", size: 2048 },
+      { name: "logo.png", contentType: "image/png", contentBytes: Buffer.from("png").toString("base64"), isInline: true, contentId: "logo@contract" },
+    ],
+    attachedItems: [{ name: "Forwarded message" }],
+    attachedLinks: [{ name: "Plan.docx" }],
   }));
   f.sim.deliverMessage({ mailbox: f.alice.address, subject: "plain", from: { address: "x@fabrikam.example" } });
 });
@@ -58,11 +67,14 @@ describe("the simulator's property lists", () => {
     expect([...resolveType("message").properties.keys()].sort()).toEqual([...messageProperties].sort());
     const complete: Array<[string, readonly string[]]> = [
       ["fileAttachment", attachmentProperties],
+      ["itemAttachment", baseAttachmentProperties],
+      ["referenceAttachment", baseAttachmentProperties],
       ["calendar", calendarProperties],
       ["contactFolder", contactFolderProperties],
       ["todoTaskList", todoTaskListProperties],
       ["event", eventProperties],
       ["linkedResource", linkedResourceProperties],
+      ["subscription", subscriptionProperties],
     ];
     for (const [type, names] of complete) {
       expect(propertyViolations(type, [...names], { allowNavigation: false })).toEqual([]);
@@ -119,6 +131,23 @@ describe("emitted JSON fits the Graph v1.0 metadata", () => {
     const removed = await rawGraph(f, hierarchy.body["@odata.deltaLink"]);
     expect(removed.body.value.some((item: any) => item["@removed"])).toBe(true);
     expectConforms("mailFolder", [created.body, patched.body, expanded.body, moved.body, ...top.body.value, ...children.body.value, ...hierarchy.body.value, ...selected.body.value, ...removed.body.value]);
+  });
+
+  it("delivered attachments of every kind, listed whole and with the engine's $select", async () => {
+    const u = `/users/${f.alice.address}/messages/${encodeURIComponent(messageId)}/attachments`;
+    const all = await rawGraph(f, u);
+    expect(all.body.value.map((a: any) => a["@odata.type"])).toEqual([
+      "#microsoft.graph.fileAttachment", "#microsoft.graph.fileAttachment", "#microsoft.graph.itemAttachment", "#microsoft.graph.referenceAttachment",
+    ]);
+    const selected = await rawGraph(f, `${u}?$select=${attachmentListSelect.join(",")}`);
+    expect(selected.body.value[1]).toMatchObject({ isInline: true, contentId: "logo@contract" });
+    expect(selected.body.value.every((a: any) => !("contentBytes" in a))).toBe(true);
+    const one = await rawGraph(f, `${u}/${encodeURIComponent(all.body.value[2].id)}`);
+    expectConforms("attachment", [...all.body.value, ...selected.body.value, one.body]);
+    // A file's own property without the cast is Graph's parse error.
+    const uncast = await rawGraph(f, `${u}?$select=id,contentId`);
+    expect(uncast.status).toBe(400);
+    expect(uncast.body.error.message).toBe("Could not find a property named 'contentId' on type 'microsoft.graph.attachment'.");
   });
 
   it("users, default and with every supported property selected", async () => {
@@ -269,6 +298,39 @@ describe("calendar, contact and task JSON fits the Graph v1.0 metadata", () => {
     expectConforms("todoTask", f.sim.listTasks(f.bob.address, list.body.id));
     expectConforms("linkedResource", all([added, await rawGraph(f, linked, { token })]));
     expectConforms("todoTaskList", all([list, await rawGraph(f, `${u}/todo/lists`, { token })]));
+  });
+});
+
+describe("change notification JSON fits the Graph v1.0 metadata", () => {
+  it("subscriptions from create, get, list and renew; change and lifecycle notifications", async () => {
+    const receiver = await startReceiver();
+    try {
+      const { token } = await tokenForNewApp(f, ["Mail.Read", "Calendars.Read", "Contacts.Read"]);
+      const create = (resource: string) => rawGraph(f, "/subscriptions", { method: "POST", token, body: {
+        changeType: "created,updated,deleted", resource, notificationUrl: `${receiver.url}/n`, lifecycleNotificationUrl: `${receiver.url}/l`,
+        expirationDateTime: new Date(Date.now() + 3_600_000).toISOString(), clientState: "contract",
+      } });
+      const u = `/users/${f.bob.id}`;
+      const created = await Promise.all([create(`${u}/messages`), create(`${u}/mailFolders('inbox')/messages`), create(`${u}/events`), create(`${u}/contacts`)]);
+      expect(created.map((c) => c.status)).toEqual([201, 201, 201, 201]);
+      const id = created[0]!.body.id;
+      const renewed = await rawGraph(f, `/subscriptions/${id}`, { method: "PATCH", token, body: { expirationDateTime: new Date(Date.now() + 7_200_000).toISOString() } });
+      const got = await rawGraph(f, `/subscriptions/${id}`, { token });
+      const list = await rawGraph(f, "/subscriptions", { token });
+      expectConforms("subscription", [...created.map((c) => c.body), renewed.body, got.body, ...list.body.value]);
+
+      const message = f.sim.deliverMessage({ mailbox: f.bob.address, subject: "n", from: { address: "x@fabrikam.example" } });
+      f.sim.moveMessage(f.bob.address, message.id, "archive");
+      f.sim.createEvent(f.bob.address, { subject: "e", start: { dateTime: "2026-01-01T09:00:00", timeZone: "UTC" }, end: { dateTime: "2026-01-01T10:00:00", timeZone: "UTC" } });
+      f.sim.createContact(f.bob.address, { givenName: "c" });
+      for (const event of ["missed", "reauthorizationRequired", "subscriptionRemoved"] as const) f.sim.sendLifecycleNotification(id, event);
+      await waitUntil(() => receiver.received("/n").length === 6 && receiver.received("/l").length === 3, "every notification");
+      expectConforms("changeNotification", [...receiver.received("/n"), ...receiver.received("/l")]);
+      expectConforms("changeNotificationCollection", receiver.batches.map((b) => ({ value: b.value })));
+    } finally {
+      f.sim.expireSubscriptions();
+      await receiver.close();
+    }
   });
 });
 

@@ -6,7 +6,8 @@
  * sample `npm start` output is what the host prints (numbers aside).
  */
 import { execFileSync, spawn } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { differs, docScript, jsonValues, parseExpected } from "../support/doc-examples.js";
@@ -43,7 +44,10 @@ function runScript(script: string): Promise<{ code: number | null; stdout: strin
     `API=${host.apiUrl}/api`,
     "KEY=the-local-host-asks-for-none",
   ].join("\n");
-  const bash = spawn("bash", ["-c", `${prelude}\n${script.replaceAll("http://127.0.0.1:7071", host.apiUrl)}`], { stdio: ["ignore", "pipe", "pipe"] });
+  // A reader runs them in a folder of their own: files the examples write (a downloaded attachment) land there.
+  const cwd = mkdtempSync(path.join(tmpdir(), "doc-examples-"));
+  const bash = spawn("bash", ["-c", `${prelude}\n${script.replaceAll("http://127.0.0.1:7071", host.apiUrl)}`], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  bash.once("exit", () => rmSync(cwd, { recursive: true, force: true }));
   let stdout = "";
   let stderr = "";
   bash.stdout.on("data", (chunk) => (stdout += chunk));

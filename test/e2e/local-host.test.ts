@@ -66,6 +66,9 @@ describe("local host", () => {
     const sim = connectExchangeSimulator(simulatorUrl);
     const { body } = await getJson(`${apiUrl}/api/mailboxes?pageSize=100`);
     const target = body.items[0];
+    // Whatever the demo's tracking options for this owner: every message of this mailbox is tracked.
+    const tracking = await fetch(`${apiUrl}/api/mailboxes/${target.id}/tracking`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ trackOption: "all" }) });
+    expect(tracking.status).toBe(200);
     const subject = `End-to-end check ${Date.now()}`;
     await sim.deliverMessage({ mailbox: target.emailAddress, subject, from: { address: "customer@fabrikam.example", name: "A Customer" }, to: [{ address: target.emailAddress }] });
     const email = await waitFor(
@@ -110,6 +113,8 @@ describe("local host", () => {
     expect((await api("PUT", "profiles/e2e", { name: "End to end", polling: { incoming: { minSeconds: 5, defaultSeconds: 5, maxSeconds: 10 } } })).status).toBe(201);
     const mapped = await api("PUT", "mailboxes/newhire", { emailAddress: "newhire@contoso.example", profileId: "e2e", processEmailsFrom: "2000-01-01T00:00:00Z", syncMethods: { outgoing: "None", act: "None" } });
     expect(mapped.status).toBe(201);
+    // The new hire tracks every message (the organization default tracks replies to CRM mail only).
+    expect((await api("PUT", "mailboxes/newhire/tracking", { trackOption: "all" })).status).toBe(200);
     expect((await api("POST", "mailboxes/newhire/approve")).body.approved).toBe(true);
     const tested = await api("POST", "mailboxes/newhire/test-and-enable");
     expect(tested.body.workloads.incoming).toEqual({ status: "Success" });

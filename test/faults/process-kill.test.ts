@@ -82,6 +82,8 @@ it(`the local host SIGKILLed mid-cycle ${kills === 1 ? "once" : `${kills} times`
     }
   };
   host = await start();
+  // Every message is tracked: the ledger expects each delivered message as an activity.
+  expect((await host.api("PUT", "settings", { defaultTrackOption: "all", autoTrackSentFolderItems: true })).status).toBe(200);
   expect((await host.api("PUT", "profiles/faults", { name: "Fault scenarios", polling: { incoming: { minSeconds: 5, defaultSeconds: 5, maxSeconds: 5 } } })).status).toBeLessThan(300);
   for (const m of mailboxes) expect((await host.api("PUT", `mailboxes/${m.id}`, { emailAddress: m.address, profileId: "faults" })).status).toBe(200);
   await enableAll();

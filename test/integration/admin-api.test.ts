@@ -1,13 +1,14 @@
 /** The admin API over real HTTP against Azurite and the simulator. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApiServer } from "../support/api-server.js";
-import { allEmails, startSyncHarness, type SyncHarness } from "../support/sync-harness.js";
+import { allEmails, startSyncHarness, trackEverything, type SyncHarness } from "../support/sync-harness.js";
 
 let h: SyncHarness;
 let api: Awaited<ReturnType<typeof startApiServer>>;
 
 beforeAll(async () => {
-  h = await startSyncHarness();
+  // The mailbox lifecycle, not tracking: every message is tracked here.
+  h = await startSyncHarness({ tracking: trackEverything });
   api = await startApiServer(h.runtime);
 });
 afterAll(async () => {

@@ -8,14 +8,15 @@ import { ownershipStampId } from "../../shared/graph/ownership-stamp.js";
 import { actEngine } from "../../shared/sync/act/act-engine.js";
 import { handleDeadLetter } from "../../shared/sync/dead-letter.js";
 import { startApiServer } from "../support/api-server.js";
-import { startSyncHarness, type SyncHarness } from "../support/sync-harness.js";
+import { startSyncHarness, trackEverything, type SyncHarness } from "../support/sync-harness.js";
 
 let h: SyncHarness;
 let api: Awaited<ReturnType<typeof startApiServer>>;
 let clock = Date.now();
 
 beforeAll(async () => {
-  h = await startSyncHarness({ env: { PROFILE_CREDENTIAL_WRONG: "not-the-secret", DEPLOYMENT_ID: "contoso-prod" } });
+  // Mail is tracked whatever its sender, so the 150 MB rule applies to every message delivered here.
+  h = await startSyncHarness({ env: { PROFILE_CREDENTIAL_WRONG: "not-the-secret", DEPLOYMENT_ID: "contoso-prod" }, tracking: trackEverything });
   h.runtime.now = () => clock;
   api = await startApiServer(h.runtime);
 });

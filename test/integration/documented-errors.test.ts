@@ -5,12 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { actEngine } from "../../shared/sync/act/act-engine.js";
-import { allEmails, startSyncHarness, type SyncHarness } from "../support/sync-harness.js";
+import { allEmails, startSyncHarness, trackEverything, type SyncHarness } from "../support/sync-harness.js";
 
 let h: SyncHarness;
 
 beforeAll(async () => {
-  h = await startSyncHarness({ pageSize: 3 });
+  // Sync machinery, not tracking: every message is tracked here.
+  h = await startSyncHarness({ pageSize: 3, tracking: trackEverything });
 });
 afterAll(async () => {
   await h?.stop();

@@ -9,13 +9,14 @@ import { tableNames } from "../../shared/config/names.js";
 import { activityIdFor } from "../../shared/domain/email-activity.js";
 import { MailboxEmailIndex } from "../../shared/storage/mailbox-email-index.js";
 import { startApiServer } from "../support/api-server.js";
-import { startSyncHarness, type HarnessMailbox, type SyncHarness } from "../support/sync-harness.js";
+import { startSyncHarness, trackEverything, type HarnessMailbox, type SyncHarness } from "../support/sync-harness.js";
 
 let h: SyncHarness;
 let api: Awaited<ReturnType<typeof startApiServer>>;
 
 beforeAll(async () => {
-  h = await startSyncHarness({ pageSize: 3 });
+  // Copies of every message: all mail is tracked here (the tracking tests cover what is not).
+  h = await startSyncHarness({ pageSize: 3, tracking: trackEverything });
   api = await startApiServer(h.runtime);
 });
 afterAll(async () => {

@@ -5,11 +5,12 @@ import { GraphConnection } from "../../shared/graph/graph-connection.js";
 import { GraphRequestError, TokenRequestError } from "../../shared/graph/graph-errors.js";
 import { GraphTokenProvider } from "../../shared/graph/token-provider.js";
 import { generateAppCertificate } from "../tools/dev-certificates.js";
-import { allEmails, startSyncHarness, type SyncHarness } from "../support/sync-harness.js";
+import { allEmails, startSyncHarness, trackEverything, type SyncHarness } from "../support/sync-harness.js";
 
 let h: SyncHarness;
 beforeAll(async () => {
-  h = await startSyncHarness();
+  // Sync machinery, not tracking: every message is tracked here.
+  h = await startSyncHarness({ tracking: trackEverything });
 });
 afterAll(async () => {
   await h?.stop();

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { allEmails, startSyncHarness, type SyncHarness } from "../support/sync-harness.js";
+import { allEmails, startSyncHarness, trackEverything, type SyncHarness } from "../support/sync-harness.js";
 
 let h: SyncHarness;
 
 beforeAll(async () => {
-  h = await startSyncHarness({ pageSize: 3 });
+  // These tests are about the sync machinery: every message is tracked (tracking-*.test.ts cover the options).
+  h = await startSyncHarness({ pageSize: 3, tracking: trackEverything });
 });
 afterAll(async () => {
   await h?.stop();

@@ -5,13 +5,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mailboxIdFor, seedLocalMailboxes } from "../tools/local-host/demo-tenant.js";
 import { startApiServer } from "../support/api-server.js";
-import { allEmails, startSyncHarness, type SyncHarness } from "../support/sync-harness.js";
+import { allEmails, startSyncHarness, trackEverything, type SyncHarness } from "../support/sync-harness.js";
 
 let h: SyncHarness;
 let api: Awaited<ReturnType<typeof startApiServer>>;
 
 beforeAll(async () => {
-  h = await startSyncHarness();
+  // Sync machinery, not tracking: every message is tracked here.
+  h = await startSyncHarness({ tracking: trackEverything });
   api = await startApiServer(h.runtime);
   await api.call("PUT", "profiles/contoso", { name: "Contoso", maxConcurrentConnections: 5 });
 });

@@ -180,3 +180,67 @@ describe("upload sessions", () => {
     expect(denied.status).toBe(403);
   });
 });
+
+describe("delivered attachments and $value", () => {
+  it("streams a file's raw content: its bytes, or content generated from its seed (the same in every mailbox)", async () => {
+    const mailbox = f.sim.addMailbox({ tenantId: f.tenantId, address: `att${++count}@contoso.example` }).address;
+    const other = f.sim.addMailbox({ tenantId: f.tenantId, address: `att${++count}@contoso.example` }).address;
+    const logo = Buffer.from("inline image bytes");
+    const delivery = {
+      subject: "With files",
+      from: { address: "customer@fabrikam.example" },
+      body: { contentType: "html" as const, content: '<img src="cid:logo@fabrikam">' },
+      attachedFiles: [
+        { name: "big.bin", size: 3 * MB + 17 },
+        { name: "logo.png", contentType: "image/png", contentBytes: logo.toString("base64"), isInline: true, contentId: "logo@fabrikam" },
+      ],
+    };
+    const { id } = f.sim.deliverMessage({ mailbox, ...delivery });
+    const { id: otherId } = f.sim.deliverMessage({ mailbox: other, ...delivery });
+    const digests: string[] = [];
+    for (const [box, message] of [[mailbox, id], [other, otherId]] as const) {
+      const list = await rawGraph(f, `/users/${box}/messages/${encodeURIComponent(message)}/attachments`);
+      const [big, inline] = list.body.value;
+      const response = await fetch(`${f.sim.url}/v1.0/users/${box}/messages/${encodeURIComponent(message)}/attachments/${encodeURIComponent(big.id)}/$value`, {
+        headers: { Authorization: `Bearer ${await f.token()}` },
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-length")).toBe(String(3 * MB + 17));
+      const bytes = Buffer.from(await response.arrayBuffer());
+      expect(bytes.length).toBe(3 * MB + 17);
+      digests.push(createHash("sha256").update(bytes).digest("hex"));
+      const image = await fetch(`${f.sim.url}/v1.0/users/${box}/messages/${encodeURIComponent(message)}/attachments/${encodeURIComponent(inline.id)}/$value`, {
+        headers: { Authorization: `Bearer ${await f.token()}` },
+      });
+      expect(image.headers.get("content-type")).toBe("image/png");
+      expect(Buffer.from(await image.arrayBuffer())).toEqual(logo);
+    }
+    expect(digests[0]).toBe(digests[1]);
+    // Not a repeated pattern: the first and second 64 KiB chunks differ.
+    const { generatedContent } = await import("../tools/exchange-simulator/attachment-content.js");
+    const chunks: Buffer[] = [];
+    for await (const chunk of generatedContent("seed", 128 * 1024)) chunks.push(chunk as Buffer);
+    expect(chunks[0]!.equals(chunks[1]!)).toBe(false);
+  });
+
+  it("lists item and reference attachments as what they are; only an item has a $value", async () => {
+    const mailbox = f.sim.addMailbox({ tenantId: f.tenantId, address: `att${++count}@contoso.example` }).address;
+    const { id } = f.sim.deliverMessage({
+      mailbox,
+      subject: "Items and links",
+      from: { address: "customer@fabrikam.example" },
+      attachedItems: [{ name: "Re: the quote", size: 4096 }],
+      attachedLinks: [{ name: "Plan.docx" }],
+    });
+    const list = await rawGraph(f, `/users/${mailbox}/messages/${encodeURIComponent(id)}/attachments`);
+    expect(list.body.value.map((a: any) => [a["@odata.type"], a.name, a.size])).toEqual([
+      ["#microsoft.graph.itemAttachment", "Re: the quote", 4096],
+      ["#microsoft.graph.referenceAttachment", "Plan.docx", 1024],
+    ]);
+    const [item, link] = list.body.value;
+    const token = await f.token();
+    const value = (a: any) => fetch(`${f.sim.url}/v1.0/users/${mailbox}/messages/${encodeURIComponent(id)}/attachments/${encodeURIComponent(a.id)}/$value`, { headers: { Authorization: `Bearer ${token}` } });
+    expect((await value(item)).headers.get("content-type")).toBe("message/rfc822");
+    expect((await value(link)).status).toBe(400);
+  });
+});

@@ -11,6 +11,7 @@ import { createRuntime, type Runtime } from "../../shared/runtime.js";
 import { incomingEngine } from "../../shared/sync/incoming/incoming-engine.js";
 import { runWorkload, type WorkloadEngine } from "../../shared/sync/workload-runner.js";
 import type { CycleReport } from "../../shared/telemetry/cycle-report.js";
+import type { TrackingSettings } from "../../shared/domain/tracking/tracking-settings.js";
 import { startAzurite, type Azurite } from "../tools/azurite.js";
 import { startExchangeSimulator, type ExchangeSimulator } from "../tools/exchange-simulator/index.js";
 
@@ -38,7 +39,16 @@ export interface SyncHarness {
   stop(): Promise<void>;
 }
 
-export async function startSyncHarness(options: { env?: Environment; polling?: PollingBounds; pageSize?: number } = {}): Promise<SyncHarness> {
+/**
+ * Tracking settings for tests of the sync machinery rather than of tracking: every message of
+ * Inbox and Sent Items becomes an activity (track option `all`, Sent Items auto-tracked), as the
+ * engine did before email tracking.
+ */
+export const trackEverything: Partial<TrackingSettings> = { defaultTrackOption: "all", autoTrackSentFolderItems: true };
+
+export async function startSyncHarness(
+  options: { env?: Environment; polling?: PollingBounds; pageSize?: number; tracking?: Partial<TrackingSettings> } = {},
+): Promise<SyncHarness> {
   const azurite = await startAzurite({ inMemory: true });
   const sim = await startExchangeSimulator();
   const tenantId = sim.addTenant();
@@ -57,6 +67,7 @@ export async function startSyncHarness(options: { env?: Environment; polling?: P
   const bus = new InProcessServiceBus();
   const runtime = createRuntime(loadSettings(env, { serviceBus: false }), { queue: bus, env });
   await runtime.storage.ensureCreated();
+  if (options.tracking) await runtime.orgSettings.put({ ...(await runtime.orgSettings.get()), ...options.tracking });
   await runtime.profiles.put(newProfile({ id: "profile-1", name: "Test profile", polling: { ...defaultPolling, incoming: options.polling ?? defaultIncomingPolling } }, runtime.now()));
 
   async function runCycle(engine: WorkloadEngine, mailboxId: string): Promise<CycleReport> {

@@ -3,7 +3,8 @@ import { activityDirection, activityIdFor, directionOfFolder, estimatedMessageSi
 import { effectiveProcessEmailsFrom, firstSyncFrom, workloadBlocker, newMailbox } from "../../shared/domain/mailbox.js";
 import { actPollingBounds, adaptiveIntervalSeconds, dueKey, nextRunAfter, parseDueKey } from "../../shared/domain/schedule.js";
 import { defaultActPolling, defaultIncomingPolling, defaultOutgoingPolling } from "../../shared/domain/profile.js";
-import { isComplete, messageSize, toActivity } from "../../shared/sync/incoming/message-mapping.js";
+import { isComplete, messageSize, threadingOf, toActivity } from "../../shared/sync/incoming/message-mapping.js";
+import { inboxFolder } from "../../shared/domain/tracking/synced-folder.js";
 
 describe("email activity identity and direction", () => {
   it("the same internet message id maps to one activity whatever the mailbox or case", () => {
@@ -102,7 +103,7 @@ describe("message mapping", () => {
     singleValueExtendedProperties: [{ id: "Integer 0xe08", value: "2048" }],
   };
   it("maps parties, canonical times and body, skipping recipients without an address", () => {
-    const { content, copy } = toActivity(message, "mbx", "inbox");
+    const { content, copy } = toActivity(message, "mbx", inboxFolder);
     expect(content).toMatchObject({
       subject: "Hello",
       from: { name: "Chris", address: "chris@fabrikam.example" },
@@ -127,6 +128,15 @@ describe("message mapping", () => {
     ["a 151 MB attachment", "", [151 * 1024 * 1024], 151 * 1024 * 1024],
   ])("without PidTagMessageSize the size is body plus attachments: %s", (_name, body, attachments, size) => {
     expect(estimatedMessageSize(body, attachments)).toBe(size);
+  });
+  it.each([
+    ["no threading properties", [], { references: [] }],
+    ["In-Reply-To and References, oldest first, folded", [["String 0x1042", "<b@x>"], ["String 0x1039", "<a@x>\r\n <b@x>"]], { inReplyTo: "<b@x>", references: ["<a@x>", "<b@x>"] }],
+    ["ids without brackets", [["String 0x1042", "b@x"], ["String 0x1039", "a@x b@x"]], { inReplyTo: "b@x", references: ["a@x", "b@x"] }],
+    ["Exchange's spelling of the ids", [["string 0x1042", "<b@x>"]], { inReplyTo: "<b@x>", references: [] }],
+  ])("threading from PidTagInReplyToId and PidTagInternetReferences: %s", (_name, properties, expected) => {
+    const singleValueExtendedProperties = (properties as string[][]).map(([id, value]) => ({ id: id!, value: value! }));
+    expect(threadingOf({ ...message, singleValueExtendedProperties })).toEqual(expected);
   });
   it("an update carrying only changed fields is not complete", () => {
     expect(isComplete(message)).toBe(true);

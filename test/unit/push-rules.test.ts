@@ -58,8 +58,8 @@ describe("health", () => {
     ["removed by Graph", "incoming", [sub("messages", { status: "removed" })], "subscriptionRemoved"],
     ["two safety-net rounds found unannounced changes", "incoming", [sub("messages", { unannouncedRounds: 2 })], "notificationsMissing"],
     ["one such round is not yet a pattern", "incoming", [sub("messages", { unannouncedRounds: 1 })], "healthy"],
-    ["ACT with events, contacts and tasks", "act", [sub("events"), sub("contacts"), sub("tasks")], "healthy"],
-    ["ACT lacking its tasks subscription", "act", [sub("events"), sub("contacts")], "notSubscribed"],
+    ["ACT with events and contacts (Graph has no app-only To Do notifications)", "act", [sub("events"), sub("contacts")], "healthy"],
+    ["ACT lacking its contacts subscription", "act", [sub("events")], "notSubscribed"],
     ["ACT is not helped by the messages subscription", "act", [sub("messages")], "notSubscribed"],
   ])("%s → %s", (_name, workload, subs, expected) => {
     const health = workloadPushHealth(workload, subs, now);
@@ -102,9 +102,8 @@ describe("resources", () => {
     ["messages", "/users/u1/messages"],
     ["events", "/users/u1/events"],
     ["contacts", "/users/u1/contacts"],
-    ["tasks", "/users/u1/todo/lists/L1/tasks"],
   ])("%s → %s (by the user's object id)", (kind, resource) => {
-    expect(subscriptionResource(kind, "u1", "/users/u1/todo/lists/L1/tasks")).toBe(resource);
+    expect(subscriptionResource(kind, "u1")).toBe(resource);
   });
 });
 

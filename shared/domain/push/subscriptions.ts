@@ -15,16 +15,17 @@ export function isPushWorkload(workload: Workload): workload is PushWorkload {
   return (pushWorkloads as readonly string[]).includes(workload);
 }
 
-export type SubscriptionKind = "messages" | "events" | "contacts" | "tasks";
+export type SubscriptionKind = "messages" | "events" | "contacts";
 
 /**
  * One mailbox-wide subscription on messages triggers every folder's delta (Inbox, Sent Items,
- * tracked folders). ACT watches the calendar's events, the contacts and the To Do list it syncs:
- * Graph notifies on todoTask per task list (`/users/{id}/todo/lists/{listId}/tasks`).
+ * tracked folders). ACT watches the calendar's events and the contacts. To Do tasks have none:
+ * Graph offers todoTask notifications to delegated permissions only, not to an app like this one,
+ * so ACT's safety-net round is what picks task changes up.
  */
 export const subscriptionKinds: Record<PushWorkload, readonly SubscriptionKind[]> = {
   incoming: ["messages"],
-  act: ["events", "contacts", "tasks"],
+  act: ["events", "contacts"],
 };
 
 export function workloadOfKind(kind: SubscriptionKind): PushWorkload {
@@ -33,23 +34,9 @@ export function workloadOfKind(kind: SubscriptionKind): PushWorkload {
 
 export const subscribedChangeTypes = "created,updated,deleted";
 
-/**
- * The resource path Graph is asked to watch, by the user's object id (Graph requires it rather than
- * the UPN). `tasksCollection` is the To Do list's tasks path the ACT cycle syncs.
- */
-export function subscriptionResource(kind: SubscriptionKind, exchangeUserId: string, tasksCollection?: string): string {
-  const user = `/users/${exchangeUserId}`;
-  switch (kind) {
-    case "messages":
-      return `${user}/messages`;
-    case "events":
-      return `${user}/events`;
-    case "contacts":
-      return `${user}/contacts`;
-    case "tasks":
-      if (!tasksCollection) throw new Error("A tasks subscription needs the To Do list's tasks path.");
-      return tasksCollection;
-  }
+/** The resource path Graph is asked to watch, by the user's object id (Graph requires it rather than the UPN). */
+export function subscriptionResource(kind: SubscriptionKind, exchangeUserId: string): string {
+  return `/users/${exchangeUserId}/${kind}`;
 }
 
 /**

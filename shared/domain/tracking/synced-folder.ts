@@ -11,7 +11,9 @@ export type SyncedFolder =
   | { kind: "inbox"; key: "inbox" }
   | { kind: "sentitems"; key: "sentitems" }
   /** `key` is the Graph folder id (immutable); its cursor is stored under it. */
-  | { kind: "tracked"; key: string; regarding: RegardingRecord };
+  | { kind: "tracked"; key: string; regarding: RegardingRecord }
+  /** A folder no cycle reads (Track now of mail kept elsewhere); `key` is its Graph folder id. */
+  | { kind: "other"; key: string };
 
 export const inboxFolder: SyncedFolder = { kind: "inbox", key: "inbox" };
 export const sentItemsFolder: SyncedFolder = { kind: "sentitems", key: "sentitems" };

@@ -1,6 +1,7 @@
 /**
- * One folder's delta round for the incoming workload: follow nextLinks to the deltaLink, turn each
- * message into an activity, and move the cursor only after the page's records are saved.
+ * One folder's delta round for the incoming workload: follow nextLinks to the deltaLink, hand each
+ * message to the tracking step (tracking-step.ts: tracked or left alone), and move the cursor only
+ * after the page's records are saved.
  *
  * - Items may repeat and arrive in any order: every write is an upsert keyed by the message.
  * - Updates may carry only changed fields: such an item is read whole unless already linked.
@@ -14,23 +15,21 @@ import pLimit from "p-limit";
 import type { GraphCallCounter, GraphConnection } from "../../graph/graph-connection.js";
 import { isSyncStateLost } from "../../graph/graph-errors.js";
 import { incomingMessageExpand, incomingMessageSelect, type GraphMessage } from "../../graph/message-fields.js";
+import type { Mailbox } from "../../domain/mailbox.js";
 import type { SyncedFolder } from "../../domain/tracking/synced-folder.js";
-import { cursorKeyOf, folderRegarding } from "../../domain/tracking/tracked-folders.js";
+import { cursorKeyOf } from "../../domain/tracking/tracked-folders.js";
 import type { CursorRepository, DeltaCursor, StoredCursor } from "../../storage/cursor-repository.js";
-import { exceedsIncomingLimit } from "../../domain/email-activity.js";
 import type { EmailRepository } from "../../storage/email-repository.js";
-import type { ItemFailureRepository } from "../../storage/item-failure-repository.js";
 import { GraphRequestError } from "../../graph/graph-errors.js";
 import { recordSyncLatency } from "../../telemetry/telemetry.js";
-import { isComplete, isoTime, messageSize } from "./message-mapping.js";
-import { sizeForLimit } from "./message-size.js";
-import { saveMessage } from "./save-message.js";
+import { isComplete, isoTime } from "./message-mapping.js";
+import { trackMessage, type TrackingStepDeps } from "./tracking-step.js";
 
 export interface FolderRoundDeps {
   graph: GraphConnection;
   emails: EmailRepository;
-  failures: ItemFailureRepository;
   cursors: CursorRepository;
+  tracking: TrackingStepDeps;
   pageSize: number;
   now: () => number;
   /** Messages the owner untracked in this mailbox: a cycle does not track them again (only Track now does). */
@@ -46,13 +45,19 @@ export interface CycleBudget {
 
 export interface FolderTarget {
   mailboxId: string;
+  /** The mailbox record: its owner's tracking options apply. */
+  mailbox: Mailbox;
   /** The Exchange user id, or the address until the id is known. */
   userKey: string;
+  /** Its cursor is stored under folder.key. */
   folder: SyncedFolder;
 }
 
 export interface FolderRoundResult {
+  /** Messages that are (or already were) activities. */
   processed: number;
+  /** Messages the owner's options leave alone. */
+  untracked: number;
   removed: number;
   tooLarge: number;
   yielded: boolean;
@@ -82,7 +87,7 @@ export async function syncFolder(
   budget: CycleBudget,
   counter: GraphCallCounter,
 ): Promise<FolderRoundResult> {
-  const result: FolderRoundResult = { processed: 0, removed: 0, tooLarge: 0, yielded: false, restarted: false };
+  const result: FolderRoundResult = { processed: 0, untracked: 0, removed: 0, tooLarge: 0, yielded: false, restarted: false };
   // A folder whose turn comes after the cycle's budget ran out waits for the next cycle.
   if (budget.items >= budget.maxItems || deps.now() >= budget.deadline) return { ...result, yielded: true };
   let cursor: DeltaCursor | undefined = stored?.cursor;
@@ -97,12 +102,13 @@ export async function syncFolder(
         const page = await deps.graph.get<DeltaPage>(link, { pageSize: deps.pageSize }, counter);
         const pageResult = await applyPage(deps, target, page.value ?? [], filterFrom, counter);
         result.processed += pageResult.processed;
+        result.untracked += pageResult.untracked;
         result.removed += pageResult.removed;
         result.tooLarge += pageResult.tooLarge;
         if (pageResult.latestReceivedAt && (!result.latestReceivedAt || pageResult.latestReceivedAt > result.latestReceivedAt)) {
           result.latestReceivedAt = pageResult.latestReceivedAt;
         }
-        budget.items += pageResult.processed + pageResult.removed + pageResult.tooLarge;
+        budget.items += pageResult.processed + pageResult.untracked + pageResult.removed + pageResult.tooLarge;
         if (pageResult.seen > 0) changed = true;
         const next = page["@odata.nextLink"];
         if (next) {
@@ -142,13 +148,14 @@ export async function syncFolder(
 interface PageResult {
   seen: number;
   processed: number;
+  untracked: number;
   removed: number;
   tooLarge: number;
   latestReceivedAt?: string;
 }
 
 async function applyPage(deps: FolderRoundDeps, target: FolderTarget, items: GraphMessage[], filterFrom: string | undefined, counter: GraphCallCounter): Promise<PageResult> {
-  const result: PageResult = { seen: items.length, processed: 0, removed: 0, tooLarge: 0 };
+  const result: PageResult = { seen: items.length, processed: 0, untracked: 0, removed: 0, tooLarge: 0 };
   const unique = new Map<string, GraphMessage>();
   for (const item of items) unique.set(item.id, { ...unique.get(item.id), ...item });
   const links: Array<{ graphMessageId: string; activityId: string }> = [];
@@ -166,32 +173,26 @@ async function applyPage(deps: FolderRoundDeps, target: FolderTarget, items: Gra
         if (await deps.isUntracked?.(item.id)) return;
         const message = isComplete(item) ? item : await graphReads(() => readWhole(deps, target, item, counter));
         if (!message || message.isDraft) return;
-        const receivedAt = isoTime(message.receivedDateTime);
-        if (filterFrom && receivedAt && receivedAt < filterFrom) return;
-        const sizeBytes = messageSize(message) ?? (await graphReads(() => sizeForLimit(deps.graph, target.userKey, message, counter)));
-        if (sizeBytes === undefined) return;
-        if (exceedsIncomingLimit(sizeBytes)) {
+        const received = isoTime(message.receivedDateTime);
+        if (filterFrom && received && received < filterFrom) return;
+        const outcome = await trackMessage(deps.tracking, { mailbox: target.mailbox, folder: target.folder, message });
+        if (outcome.reason === "gone") return;
+        if (outcome.reason === "tooLarge") {
           result.tooLarge++;
-          await deps.failures.record({
-            mailboxId: target.mailboxId,
-            workload,
-            graphItemId: message.id,
-            code: "MessageTooLarge",
-            message: "The email was not created because it is larger than 150 MB. Forward a smaller copy or track it manually.",
-            subject: message.subject,
-            sizeBytes,
-            at: new Date(deps.now()).toISOString(),
-          });
           return;
         }
-        // Mail in a tracked folder is regarding the folder's record, re-applied on every sync.
-        const saved = await saveMessage(deps.emails, message, target.mailboxId, target.folder.key, folderRegarding(target.folder));
-        links.push({ graphMessageId: message.id, activityId: saved.activityId });
-        result.processed++;
-        const latency = deps.now() - Date.parse(saved.receivedAt);
+        if (outcome.tracked) {
+          links.push({ graphMessageId: message.id, activityId: outcome.activityId });
+          result.processed++;
+        } else {
+          result.untracked++;
+        }
+        const receivedAt = isoTime(message.receivedDateTime ?? message.sentDateTime) ?? new Date(0).toISOString();
+        const latency = deps.now() - Date.parse(receivedAt);
         // Only fresh mail says how far behind sync is (a first sync's old mail would not).
         if (latency >= 0 && latency < 24 * 60 * 60 * 1000) recordSyncLatency("incoming", latency);
-        if (!result.latestReceivedAt || saved.receivedAt > result.latestReceivedAt) result.latestReceivedAt = saved.receivedAt;
+        // Untracked mail was processed too: Process Emails From moves past it.
+        if (!result.latestReceivedAt || receivedAt > result.latestReceivedAt) result.latestReceivedAt = receivedAt;
       }),
     ),
   );

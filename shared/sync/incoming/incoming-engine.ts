@@ -1,6 +1,7 @@
 /**
  * The incoming email workload: Inbox, Sent Items and the owner's tracked folders, each by its own
- * delta, into email activities. Where a mailbox's incoming cycle starts: runWorkload
+ * delta; each message is tracked as an email activity or left alone by the owner's options
+ * (tracking-step.ts). Where a mailbox's incoming cycle starts: runWorkload
  * (../workload-runner.ts) calls run() here.
  */
 import pLimit from "p-limit";
@@ -12,6 +13,7 @@ import { cursorKeyOf, trackedSyncedFolder, type TrackedFolder } from "../../doma
 import { GraphRequestError } from "../../graph/graph-errors.js";
 import type { CycleContext, EngineResult, WorkloadEngine } from "../workload-runner.js";
 import { syncFolder, type CycleBudget, type FolderRoundResult } from "./folder-round.js";
+import { trackingStepDeps } from "./tracking-step.js";
 import { dropTrackedFolders, followTrackedFolders, hierarchyCursorKey } from "./tracked-folder-follow.js";
 
 /**
@@ -32,6 +34,7 @@ export const incomingEngine: WorkloadEngine = {
     const deps = {
       ...runtime,
       graph,
+      tracking: trackingStepDeps(runtime, graph, counter),
       pageSize: runtime.settings.graph.pageSize,
       // Read once per cycle, and only when a page brings mail: an idle cycle costs no read.
       isUntracked: async (graphMessageId: string) => (await (untracked ??= runtime.emails.untrackedIn(mailbox.id))).has(graphMessageId),
@@ -49,7 +52,7 @@ export const incomingEngine: WorkloadEngine = {
           // profile's Process Emails From only, not from the mailbox's, which advances with the Inbox.
           const from = folder.kind === "tracked" ? profile.processEmailsFrom : startFrom;
           try {
-            return await syncFolder(deps, { mailboxId: mailbox.id, userKey, folder }, cursors.get(cursorKeyOf(folder)), from, budget, counter);
+            return await syncFolder(deps, { mailboxId: mailbox.id, mailbox, userKey, folder }, cursors.get(cursorKeyOf(folder)), from, budget, counter);
           } catch (error) {
             // Deleted since the hierarchy was read: dropped like any deleted tracked folder.
             if (folder.kind !== "tracked" || !(error instanceof GraphRequestError && error.status === 404)) throw error;
@@ -61,13 +64,16 @@ export const incomingEngine: WorkloadEngine = {
     );
     await dropTrackedFolders(runtime, mailbox, gone.map((folder) => ({ folder, reason: "deleted" as const })));
     const done = results.filter((r): r is FolderRoundResult => r !== undefined);
-    const items = done.reduce((sum, r) => sum + r.processed + r.tooLarge, 0);
+    const items = done.reduce((sum, r) => sum + r.processed + r.untracked + r.tooLarge, 0);
     if (done.some((r) => r.tooLarge > 0)) await raiseAlert(runtime, "EmailTooLarge", { mailbox, profile, workload: "incoming" });
     // Process Emails From follows the Inbox and Sent Items only (a tracked folder's old mail must not move it).
     const latest = results.slice(0, 2).map((r) => r?.latestReceivedAt).filter((t): t is string => Boolean(t)).sort().at(-1);
     const advance = latest && (!mailbox.processEmailsFrom || latest > mailbox.processEmailsFrom) ? latest : undefined;
+    const trackedCount = done.reduce((sum, r) => sum + r.processed, 0);
+    const untrackedCount = done.reduce((sum, r) => sum + r.untracked, 0);
     return {
       end: done.some((r) => r.yielded) ? { kind: "yielded", items } : { kind: "completed", items },
+      counts: { tracked: trackedCount, untracked: untrackedCount },
       mailboxPatch: advance ? { processEmailsFrom: advance } : undefined,
     };
   },

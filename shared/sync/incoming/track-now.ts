@@ -1,21 +1,23 @@
 /**
  * Track now: one message of a mailbox becomes an activity at once, whatever the owner's track
- * option ("when you track email, this occurs immediately"). It is read from Graph and saved through
- * the same path a cycle uses (save-message.ts), with the copy recorded under the folder the cycle
- * will find it in, so the next cycle sees the same activity and the same copy: no duplicate.
+ * option ("when you track email, this occurs immediately"). It is read from Graph and goes through
+ * the same tracking step a cycle uses (tracking-step.ts), on demand, with the copy recorded under
+ * the folder the cycle will find it in, so the next cycle sees the same activity and the same copy:
+ * no duplicate.
  *
  * Its regarding: the one given, else its tracked folder's record, else the activity keeps its own.
  */
 import type { RegardingRecord } from "../../domain/email-activity.js";
 import { exceedsIncomingLimit } from "../../domain/email-activity.js";
 import type { Mailbox } from "../../domain/mailbox.js";
+import { inboxFolder, sentItemsFolder, type SyncedFolder } from "../../domain/tracking/synced-folder.js";
 import type { GraphCallCounter, GraphConnection } from "../../graph/graph-connection.js";
 import { GraphRequestError } from "../../graph/graph-errors.js";
 import { incomingMessageExpand, incomingMessageSelect, type GraphMessage } from "../../graph/message-fields.js";
 import type { Runtime } from "../../runtime.js";
 import { readFolderRoots } from "./folder-placement.js";
 import { sizeForLimit } from "./message-size.js";
-import { saveMessage } from "./save-message.js";
+import { trackMessage, trackingStepDeps } from "./tracking-step.js";
 
 export type TrackNowOutcome =
   | { kind: "tracked"; activityId: string }
@@ -33,12 +35,13 @@ export async function trackNow(runtime: Runtime, graph: GraphConnection, mailbox
   const sizeBytes = await sizeForLimit(graph, mailbox.exchangeUserId ?? mailbox.emailAddress, message, counter);
   if (sizeBytes === undefined) return { kind: "notFound" };
   if (exceedsIncomingLimit(sizeBytes)) return { kind: "tooLarge", sizeBytes };
-  const { folder, folderRegarding } = await copyFolderOf(runtime, graph, mailbox, message.parentFolderId ?? "", counter);
-  const saved = await saveMessage(runtime.emails, message, mailbox.id, folder, regarding ?? folderRegarding);
-  await runtime.emails.linkForMailbox(mailbox.id, [{ graphMessageId: message.id, activityId: saved.activityId }]);
+  const folder = await copyFolderOf(runtime, graph, mailbox, message.parentFolderId ?? "", counter);
+  const outcome = await trackMessage(trackingStepDeps(runtime, graph, counter), { mailbox, folder, message, onDemand: { regarding } });
+  if (!outcome.tracked) return outcome.reason === "tooLarge" ? { kind: "tooLarge", sizeBytes } : { kind: "notFound" };
+  await runtime.emails.linkForMailbox(mailbox.id, [{ graphMessageId: message.id, activityId: outcome.activityId }]);
   // Untracked before: tracked again, and cycles may see it again.
   await runtime.emails.clearUntracked(mailbox.id, message.id);
-  return { kind: "tracked", activityId: saved.activityId };
+  return { kind: "tracked", activityId: outcome.activityId };
 }
 
 async function readMessage(graph: GraphConnection, mailbox: Mailbox, messageId: string, counter: GraphCallCounter): Promise<GraphMessage | undefined> {
@@ -51,13 +54,13 @@ async function readMessage(graph: GraphConnection, mailbox: Mailbox, messageId: 
   }
 }
 
-/** What the copy records — "inbox", "sentitems", or the folder id, as the cycle that reads that folder will — and a tracked folder's record. */
-async function copyFolderOf(runtime: Runtime, graph: GraphConnection, mailbox: Mailbox, parentFolderId: string, counter: GraphCallCounter): Promise<{ folder: string; folderRegarding?: RegardingRecord }> {
+/** The folder the copy records, as the cycle that reads it will: the Inbox, Sent Items, a tracked folder (with its record), or another folder. */
+async function copyFolderOf(runtime: Runtime, graph: GraphConnection, mailbox: Mailbox, parentFolderId: string, counter: GraphCallCounter): Promise<SyncedFolder> {
   const { roots, folders } = await runtime.trackedFolders.list(mailbox.id);
   const tracked = folders.find((f) => f.folderId === parentFolderId);
-  if (tracked) return { folder: tracked.folderId, folderRegarding: tracked.regarding };
+  if (tracked) return { kind: "tracked", key: tracked.folderId, regarding: tracked.regarding };
   const inboxId = roots?.inbox.id ?? (await readFolderRoots(graph, mailbox.exchangeUserId ?? mailbox.emailAddress, counter)).inbox.id;
-  if (parentFolderId === inboxId) return { folder: "inbox" };
+  if (parentFolderId === inboxId) return inboxFolder;
   const sentItems = await graph.get<{ id: string }>(`${userPath(mailbox)}/mailFolders/sentitems?$select=id`, {}, counter);
-  return { folder: parentFolderId === sentItems.id ? "sentitems" : parentFolderId };
+  return parentFolderId === sentItems.id ? sentItemsFolder : { kind: "other", key: parentFolderId };
 }

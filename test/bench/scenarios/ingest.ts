@@ -5,9 +5,11 @@
  * transactions and Graph requests are per stored email.
  */
 import { performance } from "node:perf_hooks";
+import type { TrackingSettings } from "../../../shared/domain/tracking/tracking-settings.js";
+import type { Runtime } from "../../../shared/runtime.js";
 import type { DeliverMessageInput } from "../../tools/exchange-simulator/index.js";
 import { startBackend } from "../support/backend.js";
-import { createBenchRuntime, putBenchProfile, seedMailboxes } from "../support/fixtures.js";
+import { createBenchRuntime, putBenchProfile, putBenchTracking, seedMailboxes } from "../support/fixtures.js";
 import { round } from "../support/stats.js";
 import { emptyCounts } from "../support/table-counter.js";
 import { startWorkers } from "../support/worker-pool.js";
@@ -28,7 +30,21 @@ export interface IngestResult {
   graphRequestsPerEmail: number;
   cycles: number;
   outcomes: Record<string, number>;
+  /** Messages that became activities and messages left alone, by the cycle reports. */
+  tracked: number;
+  untracked: number;
 }
+
+/** The mail of an ingest run: the i-th message to a mailbox (received times are set by the scenario). */
+export type IngestMessage = (i: number, box: { id: string; address: string }) => Omit<DeliverMessageInput, "receivedDateTime">;
+
+export const plainIngestMessage = (bodyBytes: number): IngestMessage => (i, box) => ({
+  mailbox: box.address,
+  subject: `Ingest ${i}`,
+  body: { contentType: "html", content: bodyOf(bodyBytes, i) },
+  from: { address: `customer${i % 97}@fabrikam.example`, name: `Customer ${i % 97}` },
+  to: [{ address: box.address }],
+});
 
 export function bodyOf(bytes: number, i: number): string {
   const sentence = `<p>Message ${i}: thanks for your order; the quote and the delivery schedule follow below. </p>`;
@@ -42,6 +58,11 @@ export async function runIngestScenario(options: {
   bodyBytes?: number;
   graphLatencyMs?: [number, number];
   concurrency?: number;
+  /** The organization's tracking settings for the run (default: every message tracked). */
+  tracking?: Partial<TrackingSettings>;
+  /** Store-side setup before the mail arrives (records, earlier activities). */
+  prepare?: (runtime: Runtime, mailboxes: Array<{ id: string; address: string; mailboxId: string }>) => Promise<void>;
+  message?: IngestMessage;
   log: (line: string) => void;
 }): Promise<IngestResult> {
   const bodyBytes = options.bodyBytes ?? 4096;
@@ -49,8 +70,12 @@ export async function runIngestScenario(options: {
   try {
     const { runtime, queue } = await createBenchRuntime(backend.env);
     await putBenchProfile(runtime, "bench");
+    await putBenchTracking(runtime, options.tracking);
     const simBoxes = await backend.addMailboxes("ingest", options.mailboxes);
     const ids = await seedMailboxes(runtime, queue, simBoxes, "bench");
+    // seedMailboxes names each mailbox record after its address.
+    await options.prepare?.(runtime, simBoxes.map((box) => ({ ...box, mailboxId: `mbx-${box.address.split("@")[0]}` })));
+    const message = options.message ?? plainIngestMessage(bodyBytes);
     const pool = await startWorkers(options.workers, backend.env, ids.map((id) => ({ id, slot: queue.next(id).slot })), options.concurrency ?? 16);
     if (options.graphLatencyMs) await backend.sim.setLatency({ minMs: options.graphLatencyMs[0], maxMs: options.graphLatencyMs[1] });
 
@@ -60,14 +85,7 @@ export async function runIngestScenario(options: {
       const batch: DeliverMessageInput[] = [];
       for (let i = offset; i < Math.min(total, offset + 500); i++) {
         const box = simBoxes[i % simBoxes.length]!;
-        batch.push({
-          mailbox: box.address,
-          subject: `Ingest ${i}`,
-          body: { contentType: "html", content: bodyOf(bodyBytes, i) },
-          from: { address: `customer${i % 97}@fabrikam.example`, name: `Customer ${i % 97}` },
-          to: [{ address: box.address }],
-          receivedDateTime: new Date(base + i * 10).toISOString(),
-        } as DeliverMessageInput);
+        batch.push({ ...message(i, box), receivedDateTime: new Date(base + i * 10).toISOString() } as DeliverMessageInput);
       }
       await backend.deliverBatch(batch);
     }
@@ -104,6 +122,8 @@ export async function runIngestScenario(options: {
       graphRequestsPerEmail: round(stats.requests / total, 3),
       cycles: results.reduce((s, r) => s + r.cycles, 0),
       outcomes,
+      tracked: results.reduce((s, r) => s + (r.counts.tracked ?? 0), 0),
+      untracked: results.reduce((s, r) => s + (r.counts.untracked ?? 0), 0),
     };
   } finally {
     await backend.stop();

@@ -61,6 +61,8 @@ export async function runLatencyScenario(options: {
     // The scheduler tick is only the safety net (cycles queue their own next run); 5 s lets the
     // Test & Enable below take effect at once.
     const host = await startLocalHostChild({ tenant: backend, mailboxes: [...boxes.values()].flat().map((m) => m.address), schedulerIntervalSeconds: 5 });
+    // Every message is tracked: latency is measured to the activity.
+    await host.api("PUT", "settings", { defaultTrackOption: "all", autoTrackSentFolderItems: true });
     try {
       for (const [i, g] of groups.entries()) {
         const put = await host.api("PUT", `profiles/bench-${i}`, { name: g.name, polling: { incoming: g.polling } });

@@ -9,6 +9,7 @@ import { defaultPolling, newProfile, type PollingBounds } from "../../../shared/
 import type { Workload } from "../../../shared/domain/workloads.js";
 import type { OutgoingQueueMessage, WorkloadMessageBody, WorkQueueSender } from "../../../shared/queues/work-queue.js";
 import { createRuntime, type Runtime } from "../../../shared/runtime.js";
+import type { TrackingSettings } from "../../../shared/domain/tracking/tracking-settings.js";
 import { pool } from "./stats.js";
 
 /** A WorkQueueSender that delivers nothing: it counts sends and keeps each mailbox's latest message. */
@@ -39,12 +40,20 @@ export class RecordingQueue implements WorkQueueSender {
   async close(): Promise<void> {}
 }
 
+/** Every message becomes an activity (track option `all`, Sent Items too): the scenarios count stored mail. */
+export const trackEverything: Partial<TrackingSettings> = { defaultTrackOption: "all", autoTrackSentFolderItems: true };
+
 export async function createBenchRuntime(env: Environment, extra: Environment = {}): Promise<{ runtime: Runtime; queue: RecordingQueue }> {
   const merged = { ...env, ...extra };
   const queue = new RecordingQueue();
   const runtime = createRuntime(loadSettings(merged, { serviceBus: false }), { queue, env: merged });
   await runtime.storage.ensureCreated();
   return { runtime, queue };
+}
+
+/** The organization's tracking settings for a scenario (worker processes read them from the table). */
+export async function putBenchTracking(runtime: Runtime, tracking: Partial<TrackingSettings> = trackEverything): Promise<void> {
+  await runtime.orgSettings.put({ ...(await runtime.orgSettings.get({ fresh: true })), ...tracking });
 }
 
 export async function putBenchProfile(runtime: Runtime, id: string, options: { incoming?: PollingBounds; maxConcurrentConnections?: number } = {}): Promise<void> {

@@ -9,6 +9,8 @@ const here = path.dirname(new URL(import.meta.url).pathname);
 export interface WorkerDone {
   cycles: number;
   items: number;
+  /** The cycle reports' counts summed (incoming: tracked, untracked). */
+  counts: Record<string, number>;
   cpuMs: number;
   table: TableCounts;
   outcomes: Record<string, number>;

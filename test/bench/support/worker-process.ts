@@ -4,7 +4,7 @@
  * cycles 16 at a time until a whole pass finds nothing new. Started by worker-pool.ts.
  *
  * In:  { env, mailboxes: [{ id, slot }], concurrency, graphLatency? } then { op: "go" }
- * Out: { ready } then { done: { cycles, items, cpuMs, table, outcomes, wallMs } }
+ * Out: { ready } then { done: { cycles, items, counts, cpuMs, table, outcomes, wallMs } }
  */
 import { performance } from "node:perf_hooks";
 import { incomingEngine } from "../../../shared/sync/incoming/incoming-engine.js";
@@ -32,6 +32,7 @@ const started = performance.now();
 let cycles = 0;
 let items = 0;
 const outcomes: Record<string, number> = {};
+const counts: Record<string, number> = {};
 let pending = start.mailboxes.map((m) => m.id);
 while (pending.length > 0) {
   const busy: string[] = [];
@@ -39,11 +40,12 @@ while (pending.length > 0) {
     const report = await runWorkload(runtime, incomingEngine, queue.next(id));
     cycles++;
     items += report.items;
+    for (const [kind, count] of Object.entries(report.counts ?? {})) counts[kind] = (counts[kind] ?? 0) + count;
     outcomes[report.outcome] = (outcomes[report.outcome] ?? 0) + 1;
     // Done with a mailbox once a cycle completes with nothing new.
     if (report.items > 0 || report.outcome !== "completed") busy.push(id);
   });
   pending = busy;
 }
-process.send!({ done: { cycles, items, cpuMs: cpuMs(process.cpuUsage(cpuBefore)), table: counter.snapshot(), outcomes, wallMs: performance.now() - started } });
+process.send!({ done: { cycles, items, counts, cpuMs: cpuMs(process.cpuUsage(cpuBefore)), table: counter.snapshot(), outcomes, wallMs: performance.now() - started } });
 process.disconnect();

@@ -16,6 +16,7 @@ import { newMailbox } from "../../../shared/domain/mailbox.js";
 import { defaultPolling, newProfile } from "../../../shared/domain/profile.js";
 import { InProcessServiceBus } from "../../../shared/queues/in-process-bus.js";
 import { createRuntime, type Runtime } from "../../../shared/runtime.js";
+import type { TrackingSettings } from "../../../shared/domain/tracking/tracking-settings.js";
 import { incomingEngine } from "../../../shared/sync/incoming/incoming-engine.js";
 import { runWorkload } from "../../../shared/sync/workload-runner.js";
 import type { CycleReport } from "../../../shared/telemetry/cycle-report.js";
@@ -57,7 +58,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startFaultHarness(options: { mailboxes?: number; env?: Environment; pageSize?: number } = {}): Promise<FaultHarness> {
+export async function startFaultHarness(options: { mailboxes?: number; env?: Environment; pageSize?: number; tracking?: Partial<TrackingSettings> } = {}): Promise<FaultHarness> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "faults-azurite-"));
   const ports = { tablePort: await freePort(), blobPort: await freePort() };
   let azurite: Azurite | undefined = await startAzurite({ location: dataDir, ...ports });
@@ -81,6 +82,8 @@ export async function startFaultHarness(options: { mailboxes?: number; env?: Env
   const makeRuntime = () => createRuntime(loadSettings(env, { serviceBus: false }), { queue: bus, env });
   const runtime = makeRuntime();
   await runtime.storage.ensureCreated();
+  // The invariants count delivered mail as activities: every message is tracked (track option `all`).
+  await runtime.orgSettings.put({ ...(await runtime.orgSettings.get()), defaultTrackOption: "all", autoTrackSentFolderItems: true, ...options.tracking });
   await runtime.profiles.put(newProfile({ id: "faults", name: "Fault scenarios", maxConcurrentConnections: 50, polling: defaultPolling, requestTimeoutSeconds: Number(env.GRAPH_REQUEST_TIMEOUT_SECONDS) }, Date.now()));
   const mailboxes: FaultMailbox[] = [];
   for (let i = 0; i < (options.mailboxes ?? 4); i++) {

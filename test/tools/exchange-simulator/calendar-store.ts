@@ -73,6 +73,7 @@ export function createEvent(store: PimStore, mailbox: Mailbox, input: EventInput
   };
   fillRecurrenceZone(event);
   pim.events.set(event.id, event);
+  store.changed(mailbox, { kind: "event", changeType: "created", id: event.id, changeKey: event.changeKey });
   return event;
 }
 
@@ -92,8 +93,10 @@ export function updateEvent(store: PimStore, mailbox: Mailbox, id: string, input
     const edit = event.exceptions.get(instance.originalStart);
     const fields = { ...edit?.fields, ...input.fields };
     ensureEventTimes({ ...instance.fields, ...fields });
-    event.exceptions.set(instance.originalStart, { fields, changeKey: newEventChangeKey(), lastModifiedAt: now });
+    const changeKey = newEventChangeKey();
+    event.exceptions.set(instance.originalStart, { fields, changeKey, lastModifiedAt: now });
     event.changeSeq = ++pim.seq;
+    store.changed(mailbox, { kind: "event", changeType: "updated", id, changeKey });
     return requireEvent(pim, id);
   }
   ensureEventTimes({ startMs: input.fields.startMs ?? event.startMs, endMs: input.fields.endMs ?? event.endMs });
@@ -112,6 +115,7 @@ export function updateEvent(store: PimStore, mailbox: Mailbox, id: string, input
   event.changeKey = newEventChangeKey();
   event.changeSeq = ++pim.seq;
   event.lastModifiedAt = now;
+  store.changed(mailbox, { kind: "event", changeType: "updated", id, changeKey: event.changeKey });
   return requireEvent(pim, id);
 }
 
@@ -122,10 +126,12 @@ export function deleteEvent(store: PimStore, mailbox: Mailbox, id: string): void
     instance.event.exceptions.delete(instance.originalStart);
     instance.event.cancelled.add(instance.originalStart);
     instance.event.changeSeq = ++pim.seq;
+    store.changed(mailbox, { kind: "event", changeType: "deleted", id });
     return;
   }
   pim.events.delete(id);
   pim.eventDepartures.push({ id, seq: ++pim.seq, wasSeries: instance.event.recurrence !== null });
+  store.changed(mailbox, { kind: "event", changeType: "deleted", id });
 }
 
 /**

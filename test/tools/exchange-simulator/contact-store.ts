@@ -65,6 +65,7 @@ export function createContact(store: PimStore, mailbox: Mailbox, folderId: strin
   } as StoredContact;
   if (!contact.displayName) contact.displayName = derivedDisplayName(contact);
   pim.contacts.set(contact.id, contact);
+  store.changed(mailbox, { kind: "contact", changeType: "created", id: contact.id, changeKey: contact.changeKey, folderId });
   return contact;
 }
 
@@ -76,15 +77,17 @@ export function updateContact(store: PimStore, mailbox: Mailbox, id: string, inp
   contact.changeKey = newContactChangeKey();
   contact.changeSeq = ++pim.seq;
   contact.lastModifiedAt = store.now();
+  store.changed(mailbox, { kind: "contact", changeType: "updated", id, changeKey: contact.changeKey, folderId: contact.folderId });
   return contact;
 }
 
 /** Graph moves a deleted contact to Deleted Items; the simulator just removes it. */
 export function deleteContact(store: PimStore, mailbox: Mailbox, id: string): void {
   const pim = store.of(mailbox);
-  requireContact(pim, id);
+  const { folderId } = requireContact(pim, id);
   pim.contacts.delete(id);
   pim.seq++;
+  store.changed(mailbox, { kind: "contact", changeType: "deleted", id, folderId });
 }
 
 export function contactsIn(pim: MailboxPim, folderId: string): StoredContact[] {

@@ -13,9 +13,13 @@ import { pimControlMethodNames, type PimControlMethods } from "./pim-control.js"
 import type { SendingLimitsSpec } from "./sending-limits.js";
 import type { SentLogEntry } from "./sent-log.js";
 import type { SimulatorStats } from "./throttling.js";
+import { subscriptionControlMethodNames, type SubscriptionControlMethods } from "./subscription-control.js";
 
-/** The mail, identity and fault controls, plus the calendar/contact/task ones of pim-control.ts and the folder ones of folder-control.ts. */
-export interface ControlMethods extends PimControlMethods, FolderControlMethods {
+/**
+ * The mail, identity and fault controls, plus the calendar/contact/task ones of pim-control.ts, the
+ * folder ones of folder-control.ts and the change-notification ones of subscription-control.ts.
+ */
+export interface ControlMethods extends PimControlMethods, FolderControlMethods, SubscriptionControlMethods {
   addTenant(input?: { tenantId?: string }): string;
   /** Returns the generated secret when the app was given no credential. */
   addApp(tenantId: string, input?: AddAppInput): { clientId: string; clientSecret?: string };
@@ -63,7 +67,7 @@ export const controlMethodNames = [
   "addMailbox", "listMailboxes", "folderId", "deliverMessage", "moveMessage", "deleteMessage",
   "updateMessage", "listMessages", "evictDeltaTokens", "repeatDeltaItems", "partialDeltaUpdates", "injectFault", "clearFaults",
   "setLatency", "setRateLimit", "sentLog", "setSendingLimits", "setSaveToSentItems", "addContactFolder",
-  "stats", "resetStats", "reset", ...pimControlMethodNames, ...folderControlMethodNames,
+  "stats", "resetStats", "reset", ...pimControlMethodNames, ...folderControlMethodNames, ...subscriptionControlMethodNames,
 ] as const satisfies ReadonlyArray<keyof ControlMethods>;
 
 /** The control API of a simulator in another process: same methods, asynchronous. */

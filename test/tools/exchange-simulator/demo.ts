@@ -4,7 +4,7 @@
  * (reserved, never real). Works with a local simulator or a remote one (connectExchangeSimulator).
  */
 import type { ControlMethods } from "./control-api.js";
-import type { EmailAddressInput } from "./mailbox-model.js";
+import type { DeliverMessageInput, EmailAddressInput } from "./mailbox-model.js";
 
 /** A local simulator (synchronous methods) or a remote one (asynchronous). */
 export type SimulatorControl = {
@@ -26,9 +26,9 @@ export interface DemoTenant {
 
 export const demoAppRoles = ["Mail.ReadWrite", "Mail.Send", "Calendars.ReadWrite", "Contacts.ReadWrite", "Tasks.ReadWrite.All", "User.Read.All"];
 
-const firstNames = ["Avery", "Jordan", "Morgan", "Casey", "Riley", "Quinn", "Harper", "Rowan", "Emerson", "Sasha", "Kai", "Noor", "Lena", "Mateo", "Ines", "Tobias", "Amara", "Felix", "Yara", "Hugo"];
+export const firstNames = ["Avery", "Jordan", "Morgan", "Casey", "Riley", "Quinn", "Harper", "Rowan", "Emerson", "Sasha", "Kai", "Noor", "Lena", "Mateo", "Ines", "Tobias", "Amara", "Felix", "Yara", "Hugo"];
 const lastNames = ["Lindqvist", "Okafor", "Moreau", "Castillo", "Novak", "Tanaka", "Brennan", "Haddad", "Kowalski", "Schmidt", "Rossi", "Ferreira", "Janssen", "Dubois", "Petrov", "Nakamura", "Olsen", "Varga", "Silva", "Keller"];
-const customerDomains = ["fabrikam.example", "northwind.example", "adventure-works.example", "tailspin.example", "wingtip.example", "litware.example", "proseware.example", "woodgrove.example"];
+export const customerDomains = ["fabrikam.example", "northwind.example", "adventure-works.example", "tailspin.example", "wingtip.example", "litware.example", "proseware.example", "woodgrove.example"];
 const products = ["industrial pumps", "support contract", "fleet sensors", "cloud backup plan", "office furniture", "spare parts", "training package"];
 const topics = [
   (p: string) => `Quote request for ${p}`,
@@ -77,10 +77,18 @@ export interface MailFlow {
   stop(): void;
 }
 
+/** A demo customer's address: the first name at the customer's domain. */
+export const customerAddress = (firstName: string, domain: string) => `${firstName.toLowerCase()}@${domain}`;
+
+/** Replies a customer sends to one piece of mail the CRM sent, at most. */
+const repliesPerCrmEmail = 2;
+
 /**
- * Every `everyMs` delivers one of: a customer writing to a mailbox (sometimes cc'ing a colleague),
- * a colleague writing to another (sender's Sent Items + recipient's Inbox, same internetMessageId),
- * or a reply to an earlier thread (In-Reply-To/References, same conversationId, "RE:" subject).
+ * Every `everyMs` delivers one of: a customer replying to mail the CRM sent them (In-Reply-To, the
+ * sent subject with its tracking token, the sender's conversation), a customer writing to a
+ * mailbox (sometimes cc'ing a colleague), a colleague writing to another (sender's Sent Items +
+ * recipient's Inbox, same internetMessageId), or a reply to an earlier thread (In-Reply-To/
+ * References, same conversationId, "RE:" subject).
  */
 export function startMailFlow(
   sim: SimulatorControl,
@@ -94,9 +102,34 @@ export function startMailFlow(
   let serial = 1000 + Math.floor(random() * 9000);
   const newMessageId = () => `<${(serial++).toString(36)}.${Math.floor(random() * 1e12).toString(36)}@mail.example>`;
   const asRecipient = (m: DemoMailbox): EmailAddressInput => ({ name: m.displayName, address: m.address });
+  const replies = new Map<string, number>();
+
+  /** A customer's reply to mail the CRM sent from a demo mailbox (the simulator's sent log), if any is due one. */
+  async function replyToCrmEmail(): Promise<boolean> {
+    const sent = (await sim.sentLog()).filter((e) => e.externalRecipients.length > 0 && (replies.get(e.internetMessageId) ?? 0) < repliesPerCrmEmail);
+    const owners = sent.map((e) => mailboxes.find((m) => m.address === e.from.toLowerCase()));
+    const candidates = sent.filter((_, i) => owners[i]);
+    if (candidates.length === 0) return false;
+    const original = pick(candidates);
+    const owner = mailboxes.find((m) => m.address === original.from.toLowerCase())!;
+    replies.set(original.internetMessageId, (replies.get(original.internetMessageId) ?? 0) + 1);
+    const customer = original.externalRecipients[0]!;
+    const name = customer.split("@")[0]!.replace(/^./, (c) => c.toUpperCase());
+    await sim.deliverMessage({
+      mailbox: owner.address,
+      subject: `RE: ${original.subject}`,
+      body: { contentType: "html", content: `<p>Hi ${owner.displayName.split(" ")[0]},</p><p>Thanks, that works for us. Could you confirm the delivery date?</p><p>${name}</p>` },
+      from: { name, address: customer },
+      to: [asRecipient(owner)],
+      internetMessageId: newMessageId(),
+      inReplyTo: original.internetMessageId,
+    });
+    return true;
+  }
 
   async function send(from: EmailAddressInput, sender: DemoMailbox | undefined, recipients: DemoMailbox[], cc: DemoMailbox[], mail: {
     subject: string; html: string; conversationId: string; headers?: Array<{ name: string; value: string }>; to?: EmailAddressInput[];
+    attachedFiles?: DeliverMessageInput["attachedFiles"];
   }): Promise<string> {
     const internetMessageId = newMessageId();
     const base = {
@@ -108,6 +141,7 @@ export function startMailFlow(
       internetMessageId,
       conversationId: mail.conversationId,
       headers: mail.headers,
+      attachedFiles: mail.attachedFiles,
     };
     if (sender) await sim.deliverMessage({ ...base, mailbox: sender.address, folder: "sentitems", isRead: true });
     for (const recipient of [...recipients, ...cc]) await sim.deliverMessage({ ...base, mailbox: recipient.address });
@@ -116,6 +150,7 @@ export function startMailFlow(
 
   async function deliverNext(): Promise<void> {
     const roll = random();
+    if (roll < 0.15 && (await replyToCrmEmail())) return;
     const conversationId = `AAQkADemo${Math.floor(random() * 1e15).toString(36)}=`;
     if (roll < 0.2 && threads.length > 0) {
       const thread = pick(threads);
@@ -143,7 +178,10 @@ export function startMailFlow(
     const subject = pick(topics)(pick(products), Math.floor(10000 + random() * 90000));
     const html = `<p>Dear ${owner.displayName.split(" ")[0]},</p><p>${subject}. Please let us know the details and the next steps.</p><p>Kind regards,<br>${customer.name}<br>${customer.domain.replace(".example", "")}</p>`;
     const cc = random() < 0.25 && mailboxes.length > 1 ? [pick(mailboxes.filter((m) => m !== owner))] : [];
-    const internetMessageId = await send(from, undefined, [owner], cc, { subject, html, conversationId });
+    // Quotes and invoices come with the document (no extra random draw: the demo's sequence stays as it was).
+    const number = /\d{5}/.exec(subject)?.[0] ?? String(serial);
+    const attachedFiles = /^(Quote request|Invoice)/.test(subject) ? [{ name: `${subject.startsWith("Invoice") ? "invoice" : "quote"}-${number}.pdf`, contentType: "application/pdf", size: 120_000 + Number(number) }] : undefined;
+    const internetMessageId = await send(from, undefined, [owner], cc, { subject, html, conversationId, attachedFiles });
     threads.push({ subject, internetMessageId, conversationId, from, owner });
     if (threads.length > 200) threads.shift();
   }

@@ -21,6 +21,11 @@ export const messageProperties = [
 const defaultMessageProperties = messageProperties.filter((p) => p !== "internetMessageHeaders" && p !== "uniqueBody");
 
 export const messageSizePropertyId = normalizeExtendedPropertyId("Integer 0x0E08");
+/** PidTagInReplyToId and PidTagInternetReferences: Exchange keeps the threading headers as these. */
+const headerProperties: ReadonlyArray<[propertyId: string, header: string]> = [
+  [normalizeExtendedPropertyId("String 0x1042"), "in-reply-to"],
+  [normalizeExtendedPropertyId("String 0x1039"), "references"],
+];
 
 export const folderProperties = [
   "id", "displayName", "parentFolderId", "childFolderCount", "unreadItemCount", "totalItemCount", "isHidden",
@@ -106,9 +111,14 @@ export function renderMessage(message: StoredMessage, options: MessageRenderOpti
   const selected = options.select ? ["id", ...options.select.filter((p) => p !== "id")] : defaultMessageProperties;
   for (const name of selected) json[name] = values[name as keyof typeof values]();
   if (options.expandPropertyIds) {
-    // PidTagMessageSize is derived from the message; the others were written by clients.
+    // PidTagMessageSize and the threading properties are derived from the message (a client may
+    // have written the threading ones itself, on a draft); the others were written by clients.
     const stored = new Map(message.extendedProperties);
     if (!message.withoutSizeProperty) stored.set(messageSizePropertyId, String(message.sizeBytes));
+    for (const [propertyId, header] of headerProperties) {
+      const value = message.headers.find((h) => h.name.toLowerCase() === header)?.value;
+      if (value && !stored.has(propertyId)) stored.set(propertyId, value);
+    }
     const expanded = expandedProperties(stored, options.expandPropertyIds);
     if (expanded) json.singleValueExtendedProperties = expanded;
   }

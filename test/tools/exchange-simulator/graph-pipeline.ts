@@ -8,7 +8,9 @@ import { defaultFaultCode } from "./faults.js";
 import { matchGraphRoute, type AccessKind, type GraphCall } from "./graph-routes.js";
 import type { SimRequest, SimResponse } from "./http-server.js";
 import { parsePreferences, queryOptions } from "./odata-query.js";
+import { requireMailboxAccess } from "./mailbox-access.js";
 import { sleep, type SimulatorContext } from "./simulator-context.js";
+import { handleSubscriptionRequest } from "./subscription-endpoints.js";
 
 const roleSets: Record<AccessKind, readonly string[]> = {
   read: ["Mail.Read", "Mail.ReadWrite"],
@@ -74,31 +76,23 @@ export async function handleGraphRequest(context: SimulatorContext, request: Sim
       throw new GraphError(413, "BadRequest", "The maximum request length supported is 4MB.");
     }
     const grant = context.identity.authenticate(request.headers.authorization);
+    if (segments[0]?.toLowerCase() === "subscriptions") {
+      // Not addressed to a mailbox: the endpoint checks the subscribed mailbox itself (not throttled).
+      await sleep(pendingHangMs + context.faults.latencyMs(undefined));
+      pendingHangMs = 0;
+      return await handleSubscriptionRequest(context, request, grant, segments.slice(1));
+    }
     const route = matchGraphRoute(request.method, segments);
     if (!roleSets[route.kind].some((role) => grant.roles.includes(role))) {
       throw new GraphError(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
     }
-    if (!mailbox || mailbox.tenantId !== grant.tenantId) {
-      if (route.kind === "directory") {
-        throw new GraphError(
-          404,
-          "Request_ResourceNotFound",
-          `Resource '${userSegment}' does not exist or one of its queried reference-property objects are not present.`,
-        );
-      }
-      throw new GraphError(404, "ErrorInvalidUser", `The requested user '${userSegment}' is invalid.`);
-    }
-    if (route.kind !== "directory") {
-      if (!context.identity.mayAccessMailbox(grant.clientId, mailbox)) {
-        throw new GraphError(403, "ErrorAccessDenied", "Access to OData is disabled.");
-      }
-      if (mailbox.kind === "onPremises" || mailbox.kind === "inactive") {
-        throw new GraphError(
-          404,
-          "MailboxNotEnabledForRESTAPI",
-          "The mailbox is either inactive, soft-deleted, or is hosted on-premise.",
-        );
-      }
+    if (route.kind !== "directory") requireMailboxAccess(context, grant, mailbox, userSegment);
+    else if (!mailbox || mailbox.tenantId !== grant.tenantId) {
+      throw new GraphError(
+        404,
+        "Request_ResourceNotFound",
+        `Resource '${userSegment}' does not exist or one of its queried reference-property objects are not present.`,
+      );
     }
     release = context.throttler.admit(grant.clientId, mailbox.id, mailbox.address);
     await sleep(pendingHangMs + context.faults.latencyMs(mailbox));
@@ -114,6 +108,11 @@ export async function handleGraphRequest(context: SimulatorContext, request: Sim
       prefer,
     };
     const response = route.handler(call);
+    // Streamed content holds its concurrency slot until the stream is done, as a real download does.
+    if (response.content && release) {
+      response.content.stream.once("close", release);
+      release = undefined;
+    }
     if (prefer.applied.length) {
       response.headers = { ...response.headers, "Preference-Applied": prefer.applied.join(", ") };
     }
@@ -131,3 +130,4 @@ export async function handleGraphRequest(context: SimulatorContext, request: Sim
     release?.();
   }
 }
+

@@ -11,7 +11,7 @@ import {
   createChildFolder, deleteFolderEndpoint, folderDelta, getFolder, listChildFolders, listTopFolders, moveFolderEndpoint, patchFolder,
   permanentDeleteFolderEndpoint,
 } from "./folder-endpoints.js";
-import { addAttachment, createUploadSession, getAttachment, listAttachments } from "./attachment-endpoints.js";
+import { addAttachment, attachmentValue, createUploadSession, getAttachment, listAttachments } from "./attachment-endpoints.js";
 import { createDraft, deleteMessage, patchMessage, sendDraft, sendMail } from "./draft-endpoints.js";
 import { getMessage, listMessages, messageDelta, moveMessage } from "./message-endpoints.js";
 import { getCalendar, listContactFolders, listTaskLists } from "./probe-endpoints.js";
@@ -68,6 +68,7 @@ const routes: Array<{ method: string; pattern: string; kind: AccessKind; handler
   { method: "POST", pattern: "users/:user/messages/:message/attachments", kind: "write", handler: addAttachment },
   { method: "POST", pattern: "users/:user/messages/:message/attachments/createUploadSession", kind: "write", handler: createUploadSession },
   { method: "GET", pattern: "users/:user/messages/:message/attachments/:attachment", kind: "read", handler: getAttachment },
+  { method: "GET", pattern: "users/:user/messages/:message/attachments/:attachment/$value", kind: "read", handler: attachmentValue },
   { method: "POST", pattern: "users/:user/sendMail", kind: "send", handler: sendMail },
   { method: "GET", pattern: "users/:user/calendar", kind: "calendars", handler: getCalendar },
   ...["users/:user/events", "users/:user/calendar/events"].flatMap((events) => [

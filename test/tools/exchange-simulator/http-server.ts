@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
+import { pipeline, type Readable } from "node:stream";
 
 export interface SimRequest {
   method: string;
@@ -25,6 +26,8 @@ export interface SimResponse {
   body?: unknown;
   headers?: Record<string, string>;
   contentKind?: ContentKind;
+  /** Raw content instead of JSON (an attachment's `$value`), streamed as it is read. */
+  content?: { contentType: string; length: number; stream: Readable };
 }
 
 /** "reset" destroys the connection without an answer, as a dropped connection would. */
@@ -107,6 +110,11 @@ async function serve(req: IncomingMessage, res: ServerResponse, handler: SimHand
     "Cache-Control": "no-cache",
     ...result.headers,
   };
+  if (result.content) {
+    res.writeHead(result.status, { ...headers, "Content-Type": result.content.contentType, "Content-Length": String(result.content.length) });
+    pipeline(result.content.stream, res, () => undefined);
+    return;
+  }
   if (result.body === undefined) {
     res.writeHead(result.status, headers).end();
     return;

@@ -5,6 +5,7 @@
  * See README.md for the HTTP control routes and the MSAL configuration.
  */
 import { ensureDevCertificates, type DevCertificates } from "../dev-certificates.js";
+import { ChangeNotifier } from "./change-notifier.js";
 import { connectExchangeSimulator, type ControlMethods } from "./control-api.js";
 import { DeltaEngine } from "./delta-engine.js";
 import { FaultInjector } from "./faults.js";
@@ -15,6 +16,7 @@ import { startHttpsServer } from "./http-server.js";
 import { Identity } from "./identity.js";
 import { MailboxStore } from "./mailbox-store.js";
 import { newFolderId } from "./mailbox-model.js";
+import { NotificationDelivery } from "./notification-delivery.js";
 import { createPimControl } from "./pim-control.js";
 import { PimDeltaEngine } from "./pim-delta.js";
 import { PimStore } from "./pim-store.js";
@@ -23,11 +25,15 @@ import { SendingLimits } from "./sending-limits.js";
 import { SentLog } from "./sent-log.js";
 import type { SimulatorContext } from "./simulator-context.js";
 import { portFor, readStateFile, StateSaver } from "./state-file.js";
+import { createSubscriptionControl } from "./subscription-control.js";
+import { SubscriptionRegistry } from "./subscription-registry.js";
 import { Throttler } from "./throttling.js";
 import { UploadSessions } from "./upload-sessions.js";
 
 export type { ControlMethods, RemoteExchangeSimulator } from "./control-api.js";
 export type { FaultSpec, LatencySpec } from "./faults.js";
+export type { NotificationFaultSpec, NotificationOptions, NotificationStats } from "./notification-delivery.js";
+export type { LifecycleEvent } from "./subscription-model.js";
 export type { AddAppInput } from "./identity.js";
 export type { DeliverMessageInput, EmailAddressInput, FlagStatus, MailboxKind, MessagePatch } from "./mailbox-model.js";
 export type { SendingLimitsSpec } from "./sending-limits.js";
@@ -53,7 +59,8 @@ export interface ExchangeSimulatorOptions {
   /** Simulated clock (epoch ms) for timestamps, token expiry and rate windows. */
   now?: () => number;
   /**
-   * Keeps the organisation's content (mailboxes, mail, calendars, contacts, tasks, sent log) in
+   * Keeps the organisation's content (mailboxes, mail, calendars, contacts, tasks, sent log,
+   * change-notification subscriptions) in
    * this file: loaded at start when present, saved every second when changed and on close. See
    * state-file.ts for what is kept. Default: nothing is kept.
    */
@@ -66,6 +73,12 @@ export async function startExchangeSimulator(options: ExchangeSimulatorOptions =
   const store = new MailboxStore(now);
   let baseUrl = "";
   const delta = new DeltaEngine(store);
+  const pim = new PimStore(now);
+  const subscriptions = new SubscriptionRegistry(now);
+  const delivery = new NotificationDelivery();
+  const notifier = new ChangeNotifier(subscriptions, delivery);
+  store.onMessageChange = (mailbox, change) => notifier.messageChanged(mailbox, change);
+  pim.onItemChange = (mailbox, change) => notifier.pimChanged(mailbox, change);
   const context: SimulatorContext = {
     baseUrl: () => baseUrl,
     now,
@@ -78,15 +91,19 @@ export async function startExchangeSimulator(options: ExchangeSimulatorOptions =
     sending: new SendingLimits(now),
     sentLog: new SentLog(),
     uploads: new UploadSessions(now),
-    pim: new PimStore(now),
+    pim,
     // repeatDeltaItems is one switch per mailbox for every delta.
     pimDelta: new PimDeltaEngine((mailboxId) => delta.isRepeating(mailboxId)),
+    subscriptions,
+    notifier,
+    delivery,
   };
   const saved = options.stateFile ? readStateFile(options.stateFile) : undefined;
   if (saved) {
     store.restore(saved.mailboxes);
     context.pim.restore(saved.pim);
     context.sentLog.restore(saved.sentLog);
+    subscriptions.restore(saved.subscriptions);
   }
   const control = createControl(context);
   const server = await startHttpsServer({
@@ -98,9 +115,16 @@ export async function startExchangeSimulator(options: ExchangeSimulatorOptions =
   });
   baseUrl = `https://localhost:${server.port}`;
   const saver = options.stateFile
-    ? new StateSaver(options.stateFile, () => ({ port: server.port, mailboxes: store.all(), pim: context.pim.entries(), sentLog: [...context.sentLog.all()] }), 1000)
+    ? new StateSaver(options.stateFile, () => ({
+      port: server.port,
+      mailboxes: store.all(),
+      pim: context.pim.entries(),
+      sentLog: [...context.sentLog.all()],
+      subscriptions: subscriptions.entries(),
+    }), 1000)
     : undefined;
   const close = async () => {
+    delivery.stop();
     await server.close();
     saver?.stop();
   };
@@ -109,8 +133,10 @@ export async function startExchangeSimulator(options: ExchangeSimulatorOptions =
 
 function createControl(context: SimulatorContext): ControlMethods {
   const { store, identity, delta, folderDelta, faults, throttler, sending, sentLog, uploads, pim, pimDelta } = context;
+  const { subscriptions, delivery, notifier } = context;
   return {
     ...createPimControl(store, pim),
+    ...createSubscriptionControl(store, subscriptions, delivery, notifier),
     ...createFolderControl(store),
     addTenant: (input) => identity.addTenant(input),
     addApp: (tenantId, input) => identity.addApp(tenantId, input),
@@ -151,7 +177,10 @@ function createControl(context: SimulatorContext): ControlMethods {
     repeatDeltaItems: (mailbox, on) => delta.setRepeat(store.require(mailbox).id, on),
     partialDeltaUpdates: (mailbox, on) => pimDelta.setPartialUpdates(store.require(mailbox).id, on),
     injectFault: (fault) => faults.inject(fault),
-    clearFaults: () => faults.clear(),
+    clearFaults: () => {
+      faults.clear();
+      delivery.setFaults({});
+    },
     setLatency: (latency) => faults.setLatency(latency),
     setRateLimit: (limit) => throttler.setRateLimit(limit),
     sentLog: (mailbox) => sentLog.list(mailbox === undefined ? undefined : store.require(mailbox).address),
@@ -177,6 +206,9 @@ function createControl(context: SimulatorContext): ControlMethods {
     }),
     resetStats: () => {
       throttler.resetStats();
+      delivery.resetStats();
+      notifier.lostWhilePaused = 0;
+      subscriptions.expired = 0;
       identity.tokensIssued = 0;
       faults.faultsFired = 0;
     },
@@ -192,6 +224,9 @@ function createControl(context: SimulatorContext): ControlMethods {
       sending.reset();
       sentLog.reset();
       uploads.reset();
+      subscriptions.reset();
+      delivery.reset();
+      notifier.lostWhilePaused = 0;
     },
   };
 }

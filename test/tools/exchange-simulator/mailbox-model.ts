@@ -86,11 +86,16 @@ export interface StoredMessage {
 }
 
 /**
- * A file attachment. Small ones (posted inline, ≤ 4 MB request) keep their bytes; ones uploaded
- * through an upload session keep only size and SHA-256, so a 150 MB upload costs no memory.
+ * An attachment. A file's content: small ones (posted inline, ≤ 4 MB request, or delivered with
+ * contentBytes) keep their bytes; ones uploaded through an upload session or delivered by size
+ * keep only size and SHA-256, so a 150 MB file costs no memory, and `$value` streams content
+ * generated from the SHA-256 (attachment-content.ts). An item (an attached message) or a
+ * reference (a cloud link) has metadata only.
  */
 export interface StoredAttachment {
   id: string;
+  /** Absent: a file. */
+  kind?: "item" | "reference";
   name: string;
   contentType: string;
   size: number;
@@ -125,12 +130,27 @@ export interface DeliverMessageInput {
   sentDateTime?: string;
   internetMessageId?: string;
   conversationId?: string;
+  /**
+   * The internet message id this message replies to: it gets In-Reply-To and References headers
+   * (the parent's References plus the parent, when the mailbox holds it) and, when the mailbox
+   * holds the parent, its conversationId and a conversationIndex one reply deeper, as Exchange
+   * threads a reply.
+   */
+  inReplyTo?: string;
   /** Simulates big mail without holding the content; default ≈ body + headers + attachments. */
   sizeBytes?: number;
   /** The item has no PidTagMessageSize: `$expand` of it returns nothing. */
   withoutSizeProperty?: boolean;
-  /** File attachments of the given sizes, kept as size only (no bytes), like upload-session ones. */
-  attachedFiles?: Array<{ name: string; contentType?: string; size: number }>;
+  /**
+   * File attachments. Given `size` only, kept as size (no bytes) like upload-session ones, their
+   * `$value` generated; given `contentBytes` (base64), kept as they are. Inline images carry
+   * isInline and the contentId an HTML body's `cid:` refers to.
+   */
+  attachedFiles?: Array<{ name: string; contentType?: string; size?: number; contentBytes?: string; isInline?: boolean; contentId?: string }>;
+  /** Attached messages or events (graph.itemAttachment): metadata only. */
+  attachedItems?: Array<{ name: string; size?: number; contentType?: string }>;
+  /** Cloud links (graph.referenceAttachment): metadata only; v1.0 has no link property. */
+  attachedLinks?: Array<{ name: string; size?: number; contentType?: string }>;
   /** internetMessageHeaders beyond the generated ones (e.g. In-Reply-To, References). */
   headers?: Array<{ name: string; value: string }>;
   isRead?: boolean;

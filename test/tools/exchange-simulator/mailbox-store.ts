@@ -21,9 +21,19 @@ import {
 } from "./mailbox-model.js";
 import { buildMessage, type MessageBuildInput } from "./message-factory.js";
 
+/**
+ * What happened to a message, for change notifications: created, updated, deleted, or moved between
+ * folders (a folder-scoped subscription sees a move as deleted + created; see change-notifier.ts).
+ */
+export type MessageChange =
+  | { changeType: "created" | "updated" | "deleted"; message: StoredMessage }
+  | { changeType: "moved"; message: StoredMessage; fromFolderId: string };
+
 export class MailboxStore {
   private readonly mailboxes = new Map<string, Mailbox>();
   private readonly idsByAddress = new Map<string, string>();
+  /** Told about every message change (the change notifier listens here). */
+  onMessageChange: ((mailbox: Mailbox, change: MessageChange) => void) | undefined;
 
   constructor(private readonly now: () => number) {}
 
@@ -137,12 +147,31 @@ export class MailboxStore {
 
   deliver(input: DeliverMessageInput): StoredMessage {
     const mailbox = this.require(input.mailbox);
-    return this.insert(mailbox, input.folder ?? "inbox", { ...input, conversationId: input.conversationId ?? `AAQkA${base64url(33)}=` });
+    const parent = input.inReplyTo ? this.byInternetMessageId(mailbox, input.inReplyTo) : undefined;
+    const headers = input.inReplyTo ? [...replyHeaders(input.inReplyTo, parent), ...(input.headers ?? [])] : input.headers;
+    const conversationId = input.conversationId ?? parent?.conversationId ?? `AAQkA${base64url(33)}=`;
+    return this.insert(mailbox, input.folder ?? "inbox", { ...input, headers, conversationId });
   }
 
-  /** Creates a message in a folder (by well-known name or id), as a change the delta engine sees. */
+  /** The mailbox's message with this internet message id (a reply's parent), if it holds one. */
+  byInternetMessageId(mailbox: Mailbox, internetMessageId: string): StoredMessage | undefined {
+    const wanted = internetMessageId.trim().toLowerCase();
+    for (const message of mailbox.messages.values()) if (message.internetMessageId.toLowerCase() === wanted) return message;
+    return undefined;
+  }
+
+  /**
+   * Creates a message in a folder (by well-known name or id), as a change the delta engine sees. A
+   * reply (an In-Reply-To header) to a message the mailbox holds in the same conversation is one
+   * level deeper in that message's conversationIndex.
+   */
   insert(mailbox: Mailbox, folder: string, input: MessageBuildInput): StoredMessage {
     const target = this.folder(mailbox, folder);
+    const inReplyTo = input.headers?.find((h) => h.name.toLowerCase() === "in-reply-to")?.value;
+    const parent = inReplyTo ? this.byInternetMessageId(mailbox, inReplyTo) : undefined;
+    if (parent && parent.conversationId === input.conversationId && !input.parentConversationIndex) {
+      input = { ...input, parentConversationIndex: parent.conversationIndex };
+    }
     const earlierInConversation = mailbox.conversationSizes.get(input.conversationId) ?? 0;
     // Built before any state changes, so invalid input leaves the mailbox untouched.
     const message = buildMessage(input, {
@@ -154,6 +183,7 @@ export class MailboxStore {
     mailbox.changeSeq = message.changeSeq;
     mailbox.conversationSizes.set(input.conversationId, earlierInConversation + 1);
     mailbox.messages.set(message.id, message);
+    this.onMessageChange?.(mailbox, { changeType: "created", message });
     return message;
   }
 
@@ -162,6 +192,7 @@ export class MailboxStore {
     const message = this.message(mailbox, messageId);
     this.depart(mailbox, message);
     mailbox.messages.delete(messageId);
+    this.onMessageChange?.(mailbox, { changeType: "deleted", message });
     return message;
   }
 
@@ -170,8 +201,10 @@ export class MailboxStore {
     const target = this.folder(mailbox, destination);
     if (target.id === message.folderId) return message;
     this.depart(mailbox, message);
+    const fromFolderId = message.folderId;
     message.folderId = target.id;
-    this.touch(mailbox, message);
+    this.stamp(mailbox, message);
+    this.onMessageChange?.(mailbox, { changeType: "moved", message, fromFolderId });
     return message;
   }
 
@@ -220,6 +253,11 @@ export class MailboxStore {
 
   /** Records an in-place change (new change key, sequence and lastModifiedDateTime). */
   touch(mailbox: Mailbox, message: StoredMessage): void {
+    this.stamp(mailbox, message);
+    this.onMessageChange?.(mailbox, { changeType: "updated", message });
+  }
+
+  private stamp(mailbox: Mailbox, message: StoredMessage): void {
     message.changeSeq = ++mailbox.changeSeq;
     message.changeKey = newChangeKey();
     message.lastModifiedAt = this.now();
@@ -228,4 +266,13 @@ export class MailboxStore {
   private newFolder(parentFolderId: string, displayName: string, changeSeq: number, wellKnownName?: string): MailFolder {
     return { id: newFolderId(), displayName, parentFolderId, wellKnownName, isHidden: false, extendedProperties: new Map(), changeSeq };
   }
+}
+
+/** In-Reply-To and References for a reply: the parent's References (when known) then the parent. */
+function replyHeaders(inReplyTo: string, parent: StoredMessage | undefined): Array<{ name: string; value: string }> {
+  const earlier = parent?.headers.find((h) => h.name.toLowerCase() === "references")?.value.split(/\s+/).filter(Boolean) ?? [];
+  return [
+    { name: "In-Reply-To", value: inReplyTo },
+    { name: "References", value: [...earlier, inReplyTo].join(" ") },
+  ];
 }

@@ -2,7 +2,7 @@
  * Builds a stored message from what a test delivers, filling what Exchange would: ids, change
  * key, MIME headers, conversation index and a plausible size.
  */
-import { createHash, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import {
   newChangeKey,
   newMessageId,
@@ -18,6 +18,8 @@ export type MessageBuildInput = DeliverMessageInput & {
   conversationId: string;
   /** Keeps an existing item's id (a sent draft keeps its immutable id in Sent Items). */
   id?: string;
+  /** The conversationIndex of the message this one replies to, when the mailbox holds it. */
+  parentConversationIndex?: string;
   extendedProperties?: Map<string, string>;
   attachments?: StoredAttachment[];
 };
@@ -34,7 +36,7 @@ export function buildMessage(
   const body = input.body ?? { contentType: "text" as const, content: "" };
   const to = input.to ?? [];
   const headers = messageHeaders(input, internetMessageId, sentAt, to);
-  const attachments = input.attachments ?? (input.attachedFiles ?? []).map((file) => sizedAttachment(file, now));
+  const attachments = input.attachments ?? deliveredAttachments(input, now);
   const message: StoredMessage = {
     id: input.id ?? newMessageId(),
     folderId: place.folderId,
@@ -54,7 +56,9 @@ export function buildMessage(
     replyTo: input.replyTo ?? [],
     internetMessageId,
     conversationId: input.conversationId,
-    conversationIndex: conversationIndex(input.conversationId, sentAt, place.earlierInConversation),
+    conversationIndex: input.parentConversationIndex
+      ? replyConversationIndex(input.parentConversationIndex, sentAt)
+      : conversationIndex(input.conversationId, sentAt, place.earlierInConversation),
     headers,
     isRead: input.isRead ?? false,
     isDraft: input.isDraft ?? false,
@@ -73,9 +77,24 @@ export function buildMessage(
   return message;
 }
 
-function sizedAttachment(file: { name: string; contentType?: string; size: number }, now: number): StoredAttachment {
-  const sha256 = createHash("sha256").update(`${file.name}:${file.size}`).digest("hex");
-  return storedAttachment({ name: file.name, contentType: file.contentType ?? "application/octet-stream", isInline: false, contentId: null, size: file.size, sha256 }, now);
+/** The attachments a test delivers: files (by size or with their bytes), items and links, in that order. */
+function deliveredAttachments(input: DeliverMessageInput, now: number): StoredAttachment[] {
+  const files = (input.attachedFiles ?? []).map((file) => {
+    const meta = { name: file.name, contentType: file.contentType ?? "application/octet-stream", isInline: file.isInline === true, contentId: file.contentId ?? null };
+    if (file.contentBytes !== undefined) {
+      const bytes = Buffer.from(file.contentBytes, "base64");
+      return storedAttachment({ ...meta, size: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex") }, now, bytes);
+    }
+    if (!Number.isSafeInteger(file.size) || file.size! < 0) throw new Error("attachedFiles need a size or contentBytes");
+    // The seed of the generated content: the same name and size give the same bytes in every mailbox.
+    const sha256 = createHash("sha256").update(`${file.name}:${file.size}`).digest("hex");
+    return storedAttachment({ ...meta, size: file.size!, sha256 }, now);
+  });
+  const metadataOnly = (kind: "item" | "reference") => (entry: { name: string; size?: number; contentType?: string }) => ({
+    ...storedAttachment({ name: entry.name, contentType: entry.contentType ?? "", isInline: false, contentId: null, size: entry.size ?? 1024, sha256: "" }, now),
+    kind,
+  });
+  return [...files, ...(input.attachedItems ?? []).map(metadataOnly("item")), ...(input.attachedLinks ?? []).map(metadataOnly("reference"))];
 }
 
 /** A plausible PidTagMessageSize: body, headers, a fixed envelope and every attachment. */
@@ -121,4 +140,12 @@ function conversationIndex(conversationId: string, sentAt: number, depth: number
   header.writeUIntBE(Number((fileTime >> 24n) & 0xffffffffffn), 1, 5);
   createHash("md5").update(conversationId).digest().copy(header, 6);
   return Buffer.concat([header, Buffer.alloc(5 * depth, 0x01)]).toString("base64");
+}
+
+/** A reply's index: the parent's with one 5-byte child block (a time delta and a random nibble, as Outlook writes). */
+function replyConversationIndex(parent: string, sentAt: number): string {
+  const child = Buffer.alloc(5);
+  child.writeUInt32BE((Math.floor(sentAt / 1000) & 0x7fffffff) >>> 0, 0);
+  child[4] = randomBytes(1)[0]!;
+  return Buffer.concat([Buffer.from(parent, "base64"), child]).toString("base64");
 }

@@ -8,10 +8,27 @@ import { GraphError } from "./graph-error.js";
 import type { Mailbox } from "./mailbox-model.js";
 import type { MailboxPim } from "./pim-model.js";
 
+/** A change to an event or contact, for change notifications (To Do tasks have none with app-only access). */
+export interface PimChange {
+  kind: "event" | "contact";
+  changeType: "created" | "updated" | "deleted";
+  id: string;
+  /** Absent on deletions. */
+  changeKey?: string;
+  /** Contacts: the contact folder. */
+  folderId?: string;
+}
+
 export class PimStore {
   private readonly byMailbox = new Map<string, MailboxPim>();
+  /** Told about every event and contact change (the change notifier listens here). */
+  onItemChange: ((mailbox: Mailbox, change: PimChange) => void) | undefined;
 
   constructor(readonly now: () => number) {}
+
+  changed(mailbox: Mailbox, change: PimChange): void {
+    this.onItemChange?.(mailbox, change);
+  }
 
   of(mailbox: Mailbox): MailboxPim {
     let pim = this.byMailbox.get(mailbox.id);

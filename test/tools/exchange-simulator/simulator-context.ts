@@ -10,6 +10,9 @@ import type { SendingLimits } from "./sending-limits.js";
 import type { SentLog } from "./sent-log.js";
 import type { Throttler } from "./throttling.js";
 import type { UploadSessions } from "./upload-sessions.js";
+import type { ChangeNotifier } from "./change-notifier.js";
+import type { NotificationDelivery } from "./notification-delivery.js";
+import type { SubscriptionRegistry } from "./subscription-registry.js";
 
 export interface SimulatorContext {
   /** https://localhost:PORT, known once the server listens. */
@@ -28,6 +31,10 @@ export interface SimulatorContext {
   /** Calendar, contacts and To Do tasks, and their deltas. */
   pim: PimStore;
   pimDelta: PimDeltaEngine;
+  /** Change-notification subscriptions, the notifications they cause and their delivery. */
+  subscriptions: SubscriptionRegistry;
+  notifier: ChangeNotifier;
+  delivery: NotificationDelivery;
 }
 
 export function sleep(ms: number): Promise<void> {

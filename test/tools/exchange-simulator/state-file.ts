@@ -1,12 +1,14 @@
 /**
  * The simulated organisation's content kept in one file, so a simulator started again (the local
  * host after a stop) serves the same mailboxes, folders, messages, events, contacts, To Do tasks and
- * sent log — with the same ids, which the product has stored in its own data.
+ * sent log, and the change-notification subscriptions — with the same ids, which the product has
+ * stored in its own data.
  *
  * Not kept: tenants and app registrations (whoever starts the simulator adds them; the local host
  * adds its demo tenant's on every start), delta sync states (tokens issued before a restart answer
  * 410 SyncStateNotFound, as when Exchange drops a sync state, and the client starts that delta
- * again), upload sessions, faults, latency, throttling and sending-limit windows.
+ * again), upload sessions, faults, latency, throttling and sending-limit windows, notification
+ * settings and notifications not yet delivered.
  *
  * Written safely: the whole state goes to a temporary file beside it, is flushed to disk, then
  * renamed over the old file, so a crash leaves the old state or the new one, never half of one. The
@@ -17,6 +19,7 @@ import path from "node:path";
 import type { Mailbox } from "./mailbox-model.js";
 import type { MailboxPim } from "./pim-model.js";
 import type { SentLogEntry } from "./sent-log.js";
+import type { StoredSubscription } from "./subscription-model.js";
 
 export const stateFormat = "exchange-simulator-state";
 export const stateVersion = 1;
@@ -30,6 +33,13 @@ export interface SimulatorState {
   mailboxes: Mailbox[];
   pim: Array<[mailboxId: string, pim: MailboxPim]>;
   sentLog: SentLogEntry[];
+  /**
+   * Change-notification subscriptions (their ids, URLs, clientState and expiry), so a product
+   * that stored subscription ids keeps receiving notifications after a restart. Notifications
+   * queued or being retried at the stop are not kept (as in an outage; a client's delta catches up).
+   * Absent in files written before subscriptions were simulated.
+   */
+  subscriptions: StoredSubscription[];
 }
 
 export class StateFileError extends Error {}
@@ -72,7 +82,13 @@ export function parseState(text: string, file: string): SimulatorState {
     );
   }
   if (typeof parsed.port !== "number") throw new StateFileError(`${file} names no port: the simulated tenant's saved state is damaged. Delete the data folder to start over.`);
-  return { port: parsed.port, mailboxes: parsed.mailboxes ?? [], pim: parsed.pim ?? [], sentLog: parsed.sentLog ?? [] };
+  return {
+    port: parsed.port,
+    mailboxes: parsed.mailboxes ?? [],
+    pim: parsed.pim ?? [],
+    sentLog: parsed.sentLog ?? [],
+    subscriptions: parsed.subscriptions ?? [],
+  };
 }
 
 export function readStateFile(file: string): SimulatorState | undefined {

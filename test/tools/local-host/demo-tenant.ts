@@ -27,7 +27,12 @@ const demoNames = [
  * Exchange mailboxes of the demo tenant that no CRM mailbox syncs yet, for trying the admin flow
  * (README "HTTP API": map, approve, Test & Enable, send).
  */
-export const unmappedDemoMailboxes = [{ address: `allan@${demoDomain}`, displayName: "Allan Deyoung" }];
+export const unmappedDemoMailboxes = [
+  { address: `allan@${demoDomain}`, displayName: "Allan Deyoung" },
+  // The queues of the sample Email Router files (docs/email-router-samples), for the migration walk-through.
+  { address: `support@${demoDomain}`, displayName: "Support" },
+  { address: `sales@${demoDomain}`, displayName: "Sales" },
+];
 
 export interface LocalMailbox {
   address: string;

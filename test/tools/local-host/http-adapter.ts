@@ -4,6 +4,8 @@
  */
 import { randomUUID } from "node:crypto";
 import http from "node:http";
+import { pipeline, Readable } from "node:stream";
+import { ReadableStream } from "node:stream/web";
 import azureFunctions, { type HttpHandler, type HttpResponseInit } from "@azure/functions";
 import type { FunctionDefinition } from "../../../shared/hosting/function-registry.js";
 
@@ -47,6 +49,13 @@ async function readBody(request: http.IncomingMessage, limitBytes: number): Prom
 function send(response: http.ServerResponse, init: HttpResponseInit): void {
   const headers: Record<string, string> = {};
   new Headers(init.headers as ConstructorParameters<typeof Headers>[0]).forEach((value, key) => (headers[key] = value));
+  // A streamed body (an attachment's content) is piped as it is read, as the host streams it.
+  const stream = streamOf(init.body);
+  if (stream) {
+    response.writeHead(init.status ?? 200, headers);
+    pipeline(stream, response, () => undefined);
+    return;
+  }
   let body: string | Buffer | undefined;
   if (init.jsonBody !== undefined) {
     body = JSON.stringify(init.jsonBody);
@@ -58,6 +67,12 @@ function send(response: http.ServerResponse, init: HttpResponseInit): void {
   }
   response.writeHead(init.status ?? 200, headers);
   response.end(body);
+}
+
+function streamOf(body: HttpResponseInit["body"]): Readable | undefined {
+  if (body instanceof Readable) return body;
+  if (body instanceof ReadableStream) return Readable.fromWeb(body as ReadableStream<Uint8Array>);
+  return undefined;
 }
 
 export interface LocalHttpServer {

@@ -18,6 +18,7 @@ import type { CycleReport } from "../../../shared/telemetry/cycle-report.js";
 import { startAzurite } from "../azurite.js";
 import { startExchangeSimulator, type ExchangeSimulator } from "../exchange-simulator/index.js";
 import { seedLocalMailboxes, startDemoTenant, type DemoTenant } from "./demo-tenant.js";
+import { seedDemoTracking } from "./demo-tracking.js";
 import { serveHttpFunctions } from "./http-adapter.js";
 import { CycleTally, type ProgressCounts } from "./progress.js";
 
@@ -115,6 +116,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     await runtime.storage.ensureCreated();
     setRuntime(runtime);
     await seedLocalMailboxes(runtime, demo ? demo.mailboxes : options.realMailboxes.map((address) => ({ address })), demo ? "demo" : "local");
+    if (demo) await seedDemoTracking(runtime, demo.mailboxes);
     await makeEnabledWorkloadsDue(runtime);
 
     if (demo) {
@@ -132,7 +134,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
         const report = properties as CycleReport;
         tally.record(report);
         if (options.verbose || report.outcome === "failed") {
-          options.log(`${report.workload} ${report.mailboxId}: ${report.outcome} items=${report.items} graph=${report.graphRequests} ${report.durationMs}ms${report.errorCode ? ` error=${report.errorCode}` : ""}`);
+          options.log(`${report.workload} ${report.mailboxId}: ${report.outcome} items=${report.items}${Object.entries(report.counts ?? {}).map(([kind, count]) => ` ${kind}=${count}`).join("")} graph=${report.graphRequests} ${report.durationMs}ms${report.errorCode ? ` error=${report.errorCode}` : ""}`);
         }
         return;
       }
