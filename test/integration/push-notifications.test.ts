@@ -13,7 +13,7 @@ import { incomingEngine } from "../../shared/sync/incoming/incoming-engine.js";
 import { outgoingEngine } from "../../shared/sync/outgoing/outgoing-engine.js";
 import { runWorkload } from "../../shared/sync/workload-runner.js";
 import { startApiServer, type ApiServer } from "../support/api-server.js";
-import { allEmails, startSyncHarness, type HarnessMailbox, type SyncHarness } from "../support/sync-harness.js";
+import { allEmails, startSyncHarness, trackEverything, type HarnessMailbox, type SyncHarness } from "../support/sync-harness.js";
 
 let h: SyncHarness;
 let api: ApiServer;
@@ -21,7 +21,7 @@ const secret = "client-state-secret-of-the-test-subscription-0001";
 const customer = { name: "Chris Customer", address: "chris@fabrikam.example" };
 
 beforeAll(async () => {
-  h = await startSyncHarness({ env: { PUSH_NOTIFICATION_URL: "http://127.0.0.1:9" } });
+  h = await startSyncHarness({ env: { PUSH_NOTIFICATION_URL: "http://127.0.0.1:9" }, tracking: trackEverything });
   api = await startApiServer(h.runtime);
 });
 afterAll(async () => {
