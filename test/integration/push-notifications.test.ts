@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queueNames } from "../../shared/config/names.js";
 import type { PushSubscription, SubscriptionKind } from "../../shared/domain/push/subscriptions.js";
+import { ownerClaim } from "../../shared/domain/mailbox-claims.js";
 import { clientStateHash } from "../../shared/push/client-state.js";
 import { parseWorkloadMessage } from "../../shared/queues/work-queue.js";
 import { actEngine } from "../../shared/sync/act/act-engine.js";
@@ -215,6 +216,21 @@ describe("lifecycle notifications", () => {
     const [sub] = await h.runtime.pushSubscriptions.forMailbox(mb.id);
     expect(sub!.status).toBe("active");
     expect(pushMessages(queueNames.incoming, mb.id)).toHaveLength(0);
+  });
+});
+
+describe("CRM changes with push on", () => {
+  it("a contact created, changed or deleted through the records API makes its owner's ACT workload due at once", async () => {
+    const mb = await h.addMailbox("crmowner", { act: true });
+    await h.runtime.mailboxIndex.claim(ownerClaim(await h.mailbox(mb.id)), mb.id, false);
+    const contact = { ownerId: (await h.mailbox(mb.id)).ownerId, firstName: "Pat", lastName: "Kim", emails: [{ address: "pat@fabrikam.example" }] };
+    const created = await api.call("POST", "contacts", contact);
+    expect(created.status).toBe(201);
+    expect(pushMessages(queueNames.act, mb.id)).toHaveLength(1);
+    expect(pushMessages(queueNames.act, mb.id)[0]!.body).toMatchObject({ workload: "act", reason: "push" });
+    const accounts = await api.call("POST", "accounts", { ownerId: contact.ownerId, name: "Fabrikam" });
+    expect(accounts.status).toBe(201);
+    expect(pushMessages(queueNames.act, mb.id)).toHaveLength(1);
   });
 });
 
