@@ -52,8 +52,8 @@ export class NotificationIntake {
       const workload = workloadOfKind(owner.kind);
       due.set(`${owner.mailboxId}|${workload}`, { mailboxId: owner.mailboxId, workload });
     }
-    result.queued = await this.queueOnce(runtime, [...due.values()]);
-    await this.stamp(runtime.now(), valid.map((v) => v.owner));
+    const [queued] = await Promise.all([this.queueOnce(runtime, [...due.values()]), this.stamp(runtime.now(), valid.map((v) => v.owner))]);
+    result.queued = queued;
     return result;
   }
 

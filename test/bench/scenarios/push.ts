@@ -233,10 +233,10 @@ export async function runPushScenario(options: { scale: number; log: (line: stri
   const burst = await measureBurst({ notifications: 10_000, mailboxes: 1_000, batch: 100, inFlight: 16, log: options.log });
   options.log("push: delivery → GET /api/emails, push (notification latency 0 and 5–55 s) beside polling at the default schedule");
   const [polling, ...push] = await Promise.all([
-    measureDelivery({ name: "polling, default schedule (120/300/720 s), push off", push: false, mailboxes: 20, mailEverySeconds: 120, durationSeconds: Math.round(300 * s), waitSeconds: 800, log: options.log }),
+    measureDelivery({ name: "polling, default schedule (120/300/720 s), push off", push: false, mailboxes: 20, mailEverySeconds: 120, durationSeconds: Math.round(300 * s), waitSeconds: Math.round(800 * Math.min(1, s)), log: options.log }),
     (async () => {
-      const zero = await measureDelivery({ name: "push, notification latency 0", push: true, notificationLatencyMs: [0, 0], mailboxes: 20, mailEverySeconds: 30, durationSeconds: Math.round(120 * s), waitSeconds: 300, log: options.log });
-      const real = await measureDelivery({ name: "push, notification latency 5–55 s", push: true, notificationLatencyMs: [5_000, 55_000], mailboxes: 20, mailEverySeconds: 30, durationSeconds: Math.round(120 * s), waitSeconds: 300, log: options.log });
+      const zero = await measureDelivery({ name: "push, notification latency 0", push: true, notificationLatencyMs: [0, 0], mailboxes: 20, mailEverySeconds: 30, durationSeconds: Math.round(120 * s), waitSeconds: Math.round(300 * Math.min(1, s)), log: options.log });
+      const real = await measureDelivery({ name: "push, notification latency 5–55 s", push: true, notificationLatencyMs: [5_000, 55_000], mailboxes: 20, mailEverySeconds: 30, durationSeconds: Math.round(120 * s), waitSeconds: Math.round(300 * Math.min(1, s)), log: options.log });
       return [zero, real];
     })(),
   ]).then(([p, rest]) => [p as DeliveryResult, ...(rest as DeliveryResult[])]);
