@@ -118,6 +118,10 @@ describe("notification bodies", () => {
     expect(parseNotifications(body)).toBeUndefined();
   });
 
+  it("drops an item whose subscription id could not be a Graph id (nor a table key)", () => {
+    expect(parseNotifications({ value: [{ subscriptionId: "a/b#c", clientState: "x" }, { subscriptionId: "0f1e2d3c-aaaa-bbbb-cccc-000000000001", clientState: "x" }] })).toMatchObject({ malformed: 1, items: [{ subscriptionId: "0f1e2d3c-aaaa-bbbb-cccc-000000000001" }] });
+  });
+
   it("drops an item whose clientState is longer than Graph allows", () => {
     expect(parseNotifications({ value: [{ subscriptionId: "s", clientState: "x".repeat(129) }] })?.malformed).toBe(1);
   });

@@ -5,7 +5,8 @@
 import { z } from "zod";
 
 const changeNotification = z.object({
-  subscriptionId: z.string().min(1).max(200),
+  // Graph's ids are GUIDs; anything else could not be a table key and names no subscription of ours.
+  subscriptionId: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/),
   clientState: z.string().max(128).optional(),
   changeType: z.string().max(64).optional(),
   lifecycleEvent: z.enum(["reauthorizationRequired", "subscriptionRemoved", "missed"]).optional(),
