@@ -25,7 +25,8 @@ export interface IntakeResult {
   queued: number;
 }
 
-const ownerCacheMs = 60_000;
+/** A subscription id's owner and clientState never change (a recreated subscription has a new id). */
+const ownerCacheMs = 10 * 60_000;
 /** An id we do not know is asked again soon: its row may be being written (a new subscription). */
 const unknownCacheMs = 5_000;
 const maxCachedOwners = 200_000;
@@ -141,7 +142,7 @@ export class NotificationIntake {
       writes.set(key, owner);
     }
     if (this.stamped.size > maxCachedOwners) this.stamped.clear();
-    await Promise.all([...writes.values()].map((owner) => this.subscriptions.update(owner.mailboxId, owner.kind, { lastNotificationAt: now, unannouncedRounds: 0 })));
+    if (writes.size > 0) await this.subscriptions.stampNotified([...writes.values()], now);
   }
 
   /** Forgets a subscription's cached owner (deleted or replaced). */
