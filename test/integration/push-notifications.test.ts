@@ -84,6 +84,29 @@ describe("the notification route", () => {
     expect(result).toMatchObject({ accepted: 0, forged: 1, unknownSubscription: 1, malformed: 1, queued: 0 });
   });
 
+  it("answers 503 within 3 s when looking subscriptions up takes longer, so that Graph delivers again; the retry is accepted", async () => {
+    const mb = await h.addMailbox("slowstore");
+    const id = await subscribed(mb);
+    const repository = h.runtime.pushSubscriptions;
+    const owner = repository.owner.bind(repository);
+    // Storage slower than Graph's patience (what a cold cache under a burst looks like on a small machine).
+    repository.owner = async (subscriptionId) => {
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      return owner(subscriptionId);
+    };
+    try {
+      const first = await post("notifications", { value: [change(id)] });
+      expect(first.status).toBe(503);
+      expect(first.ms).toBeLessThan(3_000);
+    } finally {
+      repository.owner = owner;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    const again = await post("notifications", { value: [change(id)] });
+    expect(again.status).toBe(202);
+    expect(pushMessages(queueNames.incoming, mb.id).length).toBeGreaterThanOrEqual(1);
+  });
+
   it("refuses a body that is not JSON with a 400 and queues nothing", async () => {
     expect((await post("notifications", "{not json")).status).toBe(400);
   });
@@ -101,10 +124,17 @@ describe("the notification route", () => {
     const ids = await Promise.all(mailboxes.map((mb) => subscribed(mb)));
     const posts = Array.from({ length: 100 }, (_, p) => ({ value: Array.from({ length: 100 }, (_, i) => change(ids[(p * 100 + i) % ids.length]!)) }));
     const started = Date.now();
-    const answers = await Promise.all(posts.map((body) => post("notifications", body)));
+    // As Graph does, a POST not answered 2xx is delivered again; every answer comes within 3 s.
+    const answers = await Promise.all(
+      posts.map(async (body) => {
+        const tries = [await post("notifications", body)];
+        while (tries.at(-1)!.status === 503) tries.push(await post("notifications", body));
+        return tries;
+      }),
+    );
     const spanMs = Date.now() - started;
-    expect(answers.every((a) => a.status === 202)).toBe(true);
-    expect(Math.max(...answers.map((a) => a.ms))).toBeLessThan(3_000);
+    expect(answers.every((tries) => tries.at(-1)!.status === 202)).toBe(true);
+    expect(Math.max(...answers.flat().map((a) => a.ms))).toBeLessThan(3_000);
     const buckets = Math.ceil(spanMs / 2_000) + 1;
     for (const mb of mailboxes) {
       const count = pushMessages(queueNames.incoming, mb.id).length;
