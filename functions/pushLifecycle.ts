@@ -1,4 +1,4 @@
-/** POST /api/push/lifecycle: Graph lifecycle notifications (reauthorizationRequired, subscriptionRemoved, missed). Anonymous: clientState authenticates. */
+/** POST /api/push/lifecycle: Graph lifecycle notifications (reauthorizationRequired, subscriptionRemoved, missed). Anonymous (shared/auth/route-access.ts): clientState authenticates. */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import { defineFunction } from "../shared/hosting/function-registry.js";
 import { answerGraph } from "../shared/push/notification-endpoint.js";
@@ -9,4 +9,4 @@ export async function pushLifecycleHandler(request: HttpRequest, context: Invoca
   return answerGraph(request, context, getRuntime, "lifecycle");
 }
 
-defineFunction({ kind: "http", name: "pushLifecycle", route: pushRoutes.lifecycle, methods: ["POST"], handler: pushLifecycleHandler, caller: "graphNotifications" });
+defineFunction({ kind: "http", name: "pushLifecycle", route: pushRoutes.lifecycle, methods: ["POST"], handler: pushLifecycleHandler });

@@ -1,4 +1,4 @@
-/** POST /api/push/notifications: Graph change notifications (and the validation handshake). Anonymous: clientState authenticates. */
+/** POST /api/push/notifications: Graph change notifications (and the validation handshake). Anonymous (shared/auth/route-access.ts): clientState authenticates. */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import { defineFunction } from "../shared/hosting/function-registry.js";
 import { answerGraph } from "../shared/push/notification-endpoint.js";
@@ -9,4 +9,4 @@ export async function pushNotificationsHandler(request: HttpRequest, context: In
   return answerGraph(request, context, getRuntime, "changes");
 }
 
-defineFunction({ kind: "http", name: "pushNotifications", route: pushRoutes.notifications, methods: ["POST"], handler: pushNotificationsHandler, caller: "graphNotifications" });
+defineFunction({ kind: "http", name: "pushNotifications", route: pushRoutes.notifications, methods: ["POST"], handler: pushNotificationsHandler });

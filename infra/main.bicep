@@ -57,6 +57,14 @@ param graphEndpoint string = 'https://graph.microsoft.com'
 @description('Entra login authority host. Sovereign clouds differ (for example https://login.microsoftonline.us).')
 param loginAuthorityHost string = 'https://login.microsoftonline.com'
 
+// Who may call the HTTP API (Entra ID sign-in and app roles) -----------------------------------
+
+@description('Application (client) id of the app registration that exposes the API and its app roles (register-app.ps1 sets them up on the Graph app registration). Empty: graphClientId. Becomes API_AUDIENCE: the audience of the API\'s v2 access tokens.')
+param apiClientId string = ''
+
+@description('Tenant id (GUID) whose users and applications call the API. Empty: the tenant of the subscription.')
+param apiTenantId string = ''
+
 @description('Extra Graph credentials for email server profiles that use their own app registration: each { name, secretName } becomes app setting PROFILE_CREDENTIAL_<NAME> (name in capitals: letters, digits, underscores) = a Key Vault reference to secret <secretName> in this vault. The profile names PROFILE_CREDENTIAL_<NAME> as its secretSetting or certificateSetting; it may name no other setting.')
 param profileCredentialSecrets array = []
 
@@ -182,6 +190,7 @@ var tableNames = [
   'ownertracking'
   'migrations'
   'migrationsteps'
+  'audit'
 ]
 
 var blobContainerNames = [
@@ -219,6 +228,8 @@ var effectiveCredentialName = !empty(graphCredentialName) ? graphCredentialName 
 var effectiveDeploymentId = !empty(deploymentId) ? deploymentId : environmentName
 // azd passes an unset GRAPH_TENANT_ID as '': both mean the subscription's tenant.
 var effectiveGraphTenantId = !empty(graphTenantId) ? graphTenantId : tenant().tenantId
+var effectiveApiAudience = !empty(apiClientId) ? apiClientId : graphClientId
+var effectiveApiTenantId = !empty(apiTenantId) ? apiTenantId : tenant().tenantId
 
 // Built-in role definitions (ids are the same in every tenant).
 var roles = {
@@ -502,6 +513,8 @@ var syncSettings = {
   GRAPH_CREDENTIAL_KIND: graphCredentialKind
   GRAPH_ENDPOINT: graphEndpoint
   LOGIN_AUTHORITY_HOST: loginAuthorityHost
+  API_AUDIENCE: effectiveApiAudience
+  API_TENANT_ID: effectiveApiTenantId
   DEPLOYMENT_ID: effectiveDeploymentId
   CYCLE_MAX_ITEMS: string(cycleMaxItems)
   CYCLE_MAX_SECONDS: string(cycleMaxSeconds)

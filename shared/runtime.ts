@@ -4,7 +4,9 @@
  * tests build their own (in-process bus, Azurite, the simulator) and install it with setRuntime.
  */
 import { profileGraphSettings } from "./config/profile-credentials.js";
-import { loadSettings, type Environment, type SyncSettings } from "./config/settings.js";
+import { loadSettings, readApiAuthSettings, type Environment, type SyncSettings } from "./config/settings.js";
+import { tokenAuthentication, type Authentication } from "./auth/token-authentication.js";
+import { AuditRepository } from "./storage/audit-repository.js";
 import type { EmailServerProfile } from "./domain/profile.js";
 import { GraphConnection } from "./graph/graph-connection.js";
 import { GraphTokenProvider, type TokenSource } from "./graph/token-provider.js";
@@ -91,12 +93,18 @@ export interface Runtime {
   /** The connection for a profile's mailboxes. */
   graphFor(profile: EmailServerProfile): GraphConnection;
   queue: WorkQueueSender;
+  /** Who calls the HTTP API: bearer tokens checked against the API's tenant (shared/auth). */
+  authentication: Authentication;
+  /** Changes made through the admin API: who, what, before/after (shared/audit). */
+  audit: AuditRepository;
   now: () => number;
 }
 
 export interface RuntimeOptions {
   queue?: WorkQueueSender;
   tokens?: TokenSource;
+  /** Default: tokens of API_TENANT_ID for API_AUDIENCE, read when the first HTTP request comes. */
+  authentication?: Authentication;
   now?: () => number;
   env?: Environment;
 }
@@ -164,6 +172,8 @@ export function createRuntime(settings: SyncSettings, options: RuntimeOptions = 
       return connection;
     },
     queue: options.queue ?? serviceBusQueue(settings),
+    authentication: options.authentication ?? lazyTokenAuthentication(env),
+    audit: new AuditRepository(storage),
     now,
   };
 }
@@ -173,13 +183,27 @@ function serviceBusQueue(settings: SyncSettings): WorkQueueSender {
   return new ServiceBusWorkQueue(settings.serviceBus);
 }
 
+/** Token settings are read on first use: timers and queue triggers run without them. */
+function lazyTokenAuthentication(env: Environment): Authentication {
+  let built: Authentication | undefined;
+  const get = () => (built ??= tokenAuthentication(readApiAuthSettings(env)));
+  return {
+    required: true,
+    get audience() {
+      return get().audience;
+    },
+    authenticate: (authorization) => get().authenticate(authorization),
+  };
+}
+
 let current: Promise<Runtime> | undefined;
 
 /** The runtime the function handlers use; built from process.env on first use in Azure. */
 export function getRuntime(): Promise<Runtime> {
   current ??= (async () => {
     await startTelemetry(process.env);
-    const runtime = createRuntime(loadSettings(process.env));
+    // In Azure a missing API_AUDIENCE stops start-up naming it, like every other setting.
+    const runtime = createRuntime(loadSettings(process.env), { authentication: tokenAuthentication(readApiAuthSettings(process.env)) });
     await runtime.storage.ensureCreated();
     return runtime;
   })();

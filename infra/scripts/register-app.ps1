@@ -18,7 +18,13 @@
                      outgoing -> Mail.ReadWrite, Mail.Send (it sends through a draft it creates)
                      act      -> Calendars.ReadWrite, Contacts.ReadWrite, Tasks.ReadWrite.All, and
                                  Mail.ReadWrite (the ownership stamp on the Inbox folder)
-    3. Creates the service principal (enterprise application) if there is none.
+    3. Exposes the product's API on the same registration: identifier URI api://<client id>, v2
+       access tokens, the app roles of api-app-roles.json (Sync.Admin, Sync.Approver,
+       Records.ReadWrite, Monitor.Read; written from shared/auth/app-roles.ts), a delegated scope
+       access_as_user pre-authorized for the Azure CLI, the optional access-token claim idtyp (tells
+       app-only tokens apart) and directory roles in tokens (wids, for approval by a tenant admin).
+       Assigning the roles to people and to the CRM application is docs/deploy.md "Sign-in and roles".
+       Creates the service principal (enterprise application) if there is none.
     4. Sets up the credential:
          certificate      a self-signed certificate created in Key Vault (PEM, RSA 2048), its public
                           part uploaded to the app. The Function App reads it through a Key Vault
@@ -172,6 +178,50 @@ if ($PSCmdlet.ShouldProcess($AppId, "Set Microsoft Graph application permissions
 }
 
 # ---------------------------------------------------------------------------------------------
+# 2b. The product's API: identifier URI, v2 tokens, app roles, a scope for people, token claims
+# ---------------------------------------------------------------------------------------------
+$apiRoles = (Get-Content -Raw -Path (Join-Path $PSScriptRoot 'api-app-roles.json') | ConvertFrom-Json).appRoles
+$azureCliAppId = '04b07795-8ddb-461a-bbee-02f9e1bf7b46'
+$app = Invoke-AzJson ad app show --id $AppId
+$existingScope = @($app.api.oauth2PermissionScopes | Where-Object { $_.value -eq 'access_as_user' })
+$scopeId = if ($existingScope.Count -gt 0) { $existingScope[0].id } else { [guid]::NewGuid().ToString() }
+# Roles of other values on the registration are kept as they are: an enabled role cannot be removed.
+$otherRoles = @($app.appRoles | Where-Object { ($apiRoles | ForEach-Object id) -notcontains $_.id })
+$appRoles = @($apiRoles | ForEach-Object {
+    [ordered]@{ id = $_.id; value = $_.value; displayName = $_.displayName; description = $_.description; allowedMemberTypes = @($_.allowedMemberTypes); isEnabled = $true }
+}) + $otherRoles
+# wids (directory roles) is in tokens when groupMembershipClaims includes directory roles.
+$groupClaims = if ($app.groupMembershipClaims -in @('All', 'SecurityGroup', 'DirectoryRole')) { $app.groupMembershipClaims } else { 'DirectoryRole' }
+$apiManifest = [ordered]@{
+    identifierUris        = @("api://$AppId")
+    groupMembershipClaims = $groupClaims
+    appRoles              = $appRoles
+    api                   = [ordered]@{
+        requestedAccessTokenVersion = 2
+        oauth2PermissionScopes      = @([ordered]@{
+            id                      = $scopeId
+            value                   = 'access_as_user'
+            type                    = 'User'
+            isEnabled               = $true
+            adminConsentDisplayName = 'Call the Exchange CRM sync API'
+            adminConsentDescription = 'Lets the signed-in user call the sync API with the app roles assigned to them.'
+            userConsentDisplayName  = 'Call the Exchange CRM sync API'
+            userConsentDescription  = 'Call the sync API with the roles an administrator assigned to you.'
+        })
+    }
+    optionalClaims        = [ordered]@{ accessToken = @([ordered]@{ name = 'idtyp'; essential = $false }); idToken = @(); saml2Token = @() }
+}
+if ($PSCmdlet.ShouldProcess($AppId, "Expose the API api://$AppId with app roles $(($apiRoles | ForEach-Object value) -join ', ')")) {
+    $file = New-TempJsonFile $apiManifest
+    try { Invoke-Az rest --method PATCH --url "$GraphEndpoint/v1.0/applications/$($app.id)" --headers 'Content-Type=application/json' --body "@$file" | Out-Null } finally { Remove-Item $file -Force }
+    # A scope can be pre-authorized only once it exists: a second update.
+    $preAuthorized = [ordered]@{ api = [ordered]@{ preAuthorizedApplications = @([ordered]@{ appId = $azureCliAppId; delegatedPermissionIds = @($scopeId) }) } }
+    $file = New-TempJsonFile $preAuthorized
+    try { Invoke-Az rest --method PATCH --url "$GraphEndpoint/v1.0/applications/$($app.id)" --headers 'Content-Type=application/json' --body "@$file" | Out-Null } finally { Remove-Item $file -Force }
+    Write-Host "Exposed the API api://$AppId (v2 tokens) with the app roles $(($apiRoles | ForEach-Object value) -join ', ')."
+}
+
+# ---------------------------------------------------------------------------------------------
 # 3. The service principal (what consent and Exchange RBAC apply to)
 # ---------------------------------------------------------------------------------------------
 $sp = $null
@@ -314,6 +364,7 @@ Write-Host 'Next:'
 Write-Host "  azd env set GRAPH_CLIENT_ID $AppId; azd env set GRAPH_CREDENTIAL_KIND $CredentialKind; azd provision"
 Write-Host "  (or: az deployment group create ... -p graphClientId=$AppId graphCredentialKind=$CredentialKind$(if ($CredentialName) { " graphCredentialName=$CredentialName" }))"
 Write-Host "  Then limit the app to the synced mailboxes: ./infra/scripts/scope-mailboxes.ps1 -AppId $AppId -Group <mail-enabled security group> -Workloads $($Workloads -join ',') ..."
+Write-Host "  Assign the API's app roles to people and to the CRM application: docs/deploy.md, 'Sign-in and roles'. API_AUDIENCE is $AppId."
 
 [pscustomobject]@{
     AppId              = $AppId
@@ -321,6 +372,8 @@ Write-Host "  Then limit the app to the synced mailboxes: ./infra/scripts/scope-
     ServicePrincipalId = if ($sp) { $sp.id } else { $null }
     TenantId           = $tenantGuid
     Permissions        = @($needed | ForEach-Object permission)
+    ApiIdentifierUri   = "api://$AppId"
+    ApiAppRoles        = @($apiRoles | ForEach-Object value)
     CredentialKind     = $CredentialKind
     CredentialName     = $CredentialName
     AdminConsentUrl    = $consentUrl

@@ -18,7 +18,8 @@ export async function getEmail(runtime: Runtime, id: string) {
   const emailId = routeParam(emailIdParam, id, "id");
   const email = await runtime.emails.get(emailId);
   if (!email) throw notFound("Email", emailId);
-  if (email.attachments) return email;
+  // A CRM email's attachments are files, none inline: shown with the same fields as tracked mail's.
+  if (email.attachments) return { ...email, attachments: email.attachments.map((a) => ({ kind: "file" as const, isInline: false, ...a })) };
   const { attachments } = await runtime.emailAttachments.read(email.id);
   return { ...email, attachments };
 }

@@ -6,6 +6,8 @@
 import pLimit from "p-limit";
 import { newMailbox, type Mailbox, type SyncMethod, type WorkloadState } from "../domain/mailbox.js";
 import { workloads, type Workload } from "../domain/workloads.js";
+import type { Caller } from "../auth/caller.js";
+import { approvalRefusal, mailboxTenantOf } from "../auth/tenant-admin.js";
 import type { Runtime } from "../runtime.js";
 import { MappingConflict, saveMailbox } from "../sync/mailbox-mapping.js";
 import { testAndEnable } from "../sync/test-and-enable.js";
@@ -100,8 +102,12 @@ async function save(runtime: Runtime, mailbox: Mailbox, options: Parameters<type
   }
 }
 
-export async function approveMailbox(runtime: Runtime, id: string) {
+export async function approveMailbox(runtime: Runtime, id: string, caller: Caller) {
   const { mailbox, etag } = await requireMailbox(runtime, id);
+  const profile = await runtime.profiles.get(mailbox.profileId);
+  if (!profile) throw new ApiError(409, "Conflict", `The mailbox's profile '${mailbox.profileId}' does not exist: its tenant, whose administrator approves, is unknown.`);
+  const refusal = approvalRefusal(caller, mailboxTenantOf(profile.credential, runtime.settings.graph.tenantId));
+  if (refusal) throw new ApiError(403, "Forbidden", refusal);
   if (!mailbox.approved) {
     await runtime.mailboxes.patch(mailbox.id, { approved: true }, etag);
     // Enabled workloads held back by approval are due at once.

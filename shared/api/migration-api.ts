@@ -4,6 +4,7 @@ import { maxWaveSize } from "../domain/migration/waves.js";
 import { stepKeys, startMigration } from "../migration/apply.js";
 import type { MigrationDocument, MigrationRow } from "../migration/migration-repository.js";
 import { changeMigration, createMigration, planOf, processEmailsFromHoursBefore, requireMigration } from "../migration/migration-service.js";
+import type { Caller } from "../auth/caller.js";
 import type { Runtime } from "../runtime.js";
 import { idParam } from "./admin-schemas.js";
 import { parseOrThrow, routeParam } from "./http-responses.js";
@@ -106,7 +107,7 @@ export async function patchMigration(runtime: Runtime, id: string, body: unknown
   return migrationView(runtime, row, document);
 }
 
-export async function startMigrationRequest(runtime: Runtime, id: string) {
-  const row = await startMigration(runtime, routeParam(migrationId, id, "id"));
+export async function startMigrationRequest(runtime: Runtime, id: string, caller: Caller) {
+  const row = await startMigration(runtime, routeParam(migrationId, id, "id"), caller);
   return migrationView(runtime, row, await runtime.migrations.document(row));
 }

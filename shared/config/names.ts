@@ -52,6 +52,8 @@ export const tableNames = {
   migrations: "migrations",
   /** Per migration (partition): the step log of apply and each mailbox's Test & Enable result per wave. */
   migrationSteps: "migrationsteps",
+  /** Changes made through the admin API (who, what, before/after), newest first, overall and per target. */
+  audit: "audit",
 } as const;
 
 export const blobContainers = {

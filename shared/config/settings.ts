@@ -62,6 +62,16 @@ export interface SyncSettings {
   pushNotificationUrl?: string;
 }
 
+/** Who may call the HTTP API: Entra ID v2 access tokens of this tenant, for this audience. */
+export interface ApiAuthSettings {
+  /** Login authority host the tokens come from (LOGIN_AUTHORITY_HOST, shared with Graph). */
+  authorityHost: string;
+  /** The tenant (GUID) whose users and applications call the API: the tokens' issuer and `tid`. */
+  tenantId: string;
+  /** The API app registration's application (client) id: a v2 token's `aud`. */
+  audience: string;
+}
+
 export type Environment = Record<string, string | undefined>;
 
 const httpsUrl = z
@@ -187,6 +197,24 @@ const notificationBaseUrl = z
 
 export const pushNotificationUrlSetting = "PUSH_NOTIFICATION_URL";
 
+const guid = z.string().uuid().transform((value) => value.toLowerCase());
+
+/**
+ * The API's token settings. Read by the HTTP functions only (the timers and queue triggers need
+ * none): at start-up in Azure (shared/runtime.ts), and by the local host for its mode.
+ */
+export function readApiAuthSettings(env: Environment): ApiAuthSettings {
+  const graphTenant = optional(env, "GRAPH_TENANT_ID");
+  const tenantDefault = graphTenant && guid.safeParse(graphTenant).success ? graphTenant : undefined;
+  return {
+    authorityHost: read(env, "LOGIN_AUTHORITY_HOST", httpsUrl.default("https://login.microsoftonline.com"), "an https URL such as https://login.microsoftonline.com"),
+    tenantId: optional(env, "API_TENANT_ID") === undefined && tenantDefault
+      ? tenantDefault.toLowerCase()
+      : read(env, "API_TENANT_ID", guid, "the tenant id (GUID) whose users and applications call the API (default: GRAPH_TENANT_ID when it is a GUID)"),
+    audience: read(env, "API_AUDIENCE", guid, "the API app registration's application (client) id, a GUID (the `aud` of its v2 access tokens)"),
+  };
+}
+
 /** Reads and validates every setting; throws SettingsError naming the first bad one. */
 export function loadSettings(env: Environment = process.env, options: { serviceBus?: boolean } = {}): SyncSettings {
   return {
@@ -225,6 +253,8 @@ export const settingCatalog: ReadonlyArray<{ name: string; required: "yes" | "no
   { name: `${serviceBusConnectionSetting}__fullyQualifiedNamespace`, required: "oneOf", description: "<namespace>.servicebus.windows.net, with a managed identity" },
   { name: `${serviceBusConnectionSetting}__clientId`, required: "no", description: "client id of the user-assigned identity for Service Bus" },
   { name: `${serviceBusConnectionSetting}__credential`, required: "no", description: "managedidentity (read by the Functions host's trigger)" },
+  { name: "API_AUDIENCE", required: "yes", description: "the API app registration's application (client) id: the audience of the API's access tokens" },
+  { name: "API_TENANT_ID", required: "no", description: "tenant id (GUID) whose users and applications call the API (default GRAPH_TENANT_ID when a GUID)" },
   { name: "DEPLOYMENT_ID", required: "no", description: "this deployment's id, stamped into the mailboxes it owns (default 'default')" },
   { name: "CYCLE_MAX_ITEMS", required: "no", description: "items per cycle before it yields (default 500)" },
   { name: "CYCLE_MAX_SECONDS", required: "no", description: "seconds per cycle before it yields (default 240)" },

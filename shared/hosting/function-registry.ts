@@ -3,22 +3,12 @@
  * host reads the same definitions to serve the same routes, timers and queues without Core Tools.
  */
 import { app, type HttpHandler, type HttpMethod, type ServiceBusQueueHandler, type TimerHandler } from "@azure/functions";
+import { guardHttpHandler } from "../auth/http-guard.js";
+import { ruleFor } from "../auth/route-access.js";
 import { serviceBusConnectionSetting } from "../config/names.js";
 
 export type FunctionDefinition =
-  | {
-      kind: "http";
-      name: string;
-      route: string;
-      methods: HttpMethod[];
-      handler: HttpHandler;
-      /**
-       * `graphNotifications`: Microsoft Graph calls this route (change and lifecycle notifications).
-       * Graph sends no function key and no sign-in token: the route is anonymous, and every
-       * notification is authenticated by its subscription's clientState instead (shared/push).
-       */
-      caller?: "graphNotifications";
-    }
+  | { kind: "http"; name: string; route: string; methods: HttpMethod[]; handler: HttpHandler }
   | { kind: "timer"; name: string; schedule: string; handler: TimerHandler }
   /** Session-enabled unless `sessions: false` (dead-letter queues are read without sessions). */
   | { kind: "serviceBusQueue"; name: string; queueName: string; sessions?: boolean; handler: ServiceBusQueueHandler };
@@ -28,7 +18,9 @@ let registerWithAzure = true;
 
 let setUp = false;
 
-export function defineFunction(definition: FunctionDefinition): void {
+export function defineFunction(defined: FunctionDefinition): void {
+  // Every HTTP function goes through the token and role check, in Azure and on the local host alike.
+  const definition: FunctionDefinition = defined.kind === "http" ? { ...defined, handler: guardHttpHandler(defined.name, defined.handler) } : defined;
   definitions.push(definition);
   if (!registerWithAzure) return;
   if (!setUp) {
@@ -39,8 +31,10 @@ export function defineFunction(definition: FunctionDefinition): void {
   }
   switch (definition.kind) {
     case "http":
-      // Function keys protect the routes in Azure; the local host, like `func start`, asks for none.
-      app.http(definition.name, { route: definition.route, methods: definition.methods, authLevel: isCalledByGraph(definition) ? "anonymous" : "function", handler: definition.handler });
+      // Function keys stay in front in Azure (the local host, like `func start`, asks for none);
+      // the guard checks the caller's Entra ID token and app role behind them. The one exception,
+      // declared in route-access.ts: the routes Graph posts notifications to (anonymous).
+      app.http(definition.name, { route: definition.route, methods: definition.methods, authLevel: isAnonymous(definition.name) ? "anonymous" : "function", handler: definition.handler });
       break;
     case "timer":
       app.timer(definition.name, { schedule: definition.schedule, handler: definition.handler });
@@ -56,12 +50,10 @@ export function defineFunction(definition: FunctionDefinition): void {
   }
 }
 
-/**
- * The one exemption from function keys and sign-in: routes Graph posts notifications to, which
- * authenticate each notification by clientState. Every other route requires the caller's identity.
- */
-export function isCalledByGraph(definition: FunctionDefinition): boolean {
-  return definition.kind === "http" && definition.caller === "graphNotifications";
+/** Whether the route takes no function key (route-access.ts: exempt and anonymous). */
+export function isAnonymous(functionName: string): boolean {
+  const rule = ruleFor(functionName);
+  return rule !== undefined && "exempt" in rule && rule.anonymous === true;
 }
 
 export function registeredFunctions(): readonly FunctionDefinition[] {

@@ -7,7 +7,10 @@
  * API (createMailbox: the claims index first), unapproved, unless the admin chose to approve them;
  * then the waves of Test & Enable are scheduled (wave-runner.ts).
  */
+import { ApiError } from "../api/http-responses.js";
 import { approveMailbox } from "../api/mailbox-admin-api.js";
+import type { Caller } from "../auth/caller.js";
+import { approvalRefusal, mailboxTenantOf } from "../auth/tenant-admin.js";
 import { newMailbox } from "../domain/mailbox.js";
 import { planWaves } from "../domain/migration/waves.js";
 import { newProfile } from "../domain/profile.js";
@@ -54,8 +57,20 @@ async function once(runtime: Runtime, migrationId: string, key: string, hooks: A
   await hooks.afterStep?.(key);
 }
 
-export async function startMigration(runtime: Runtime, id: string, hooks: ApplyHooks = {}): Promise<MigrationRow> {
+/**
+ * `caller` is who started it: when the migration approves its mailboxes, the caller must be one who
+ * may approve them (an approver who administers the mailboxes' tenant), checked before anything is
+ * created, so a refused start changes nothing.
+ */
+export async function startMigration(runtime: Runtime, id: string, caller: Caller, hooks: ApplyHooks = {}): Promise<MigrationRow> {
   let { row, document } = await requireMigration(runtime, id);
+  if (document.approveMailboxes) {
+    // Migrated profiles use the deployment's app: their mailboxes are in the deployment's tenant.
+    const refusal = !caller.roles.includes("Sync.Approver") && caller.kind !== "localOperator"
+      ? "This migration approves its mailboxes (approveMailboxes): starting it needs the Sync.Approver role too; start it as an approver, or set approveMailboxes to false and approve the mailboxes afterwards."
+      : approvalRefusal(caller, mailboxTenantOf({ kind: "deploymentApp" }, runtime.settings.graph.tenantId));
+    if (refusal) throw new ApiError(403, "Forbidden", refusal);
+  }
   if (row.status === "Planned") ({ row, document } = await begin(runtime, row, document));
   if (row.status !== "Applying") return row;
   const plan = planOf(document);
@@ -96,7 +111,7 @@ export async function startMigration(runtime: Runtime, id: string, hooks: ApplyH
       const created = await runtime.migrations.step(id, stepKeys.mailbox(planned.id));
       if (created?.outcome === "conflict") continue;
       await once(runtime, id, stepKeys.approve(planned.id), hooks, async () => {
-        await approveMailbox(runtime, planned.id);
+        await approveMailbox(runtime, planned.id, caller);
         return { outcome: "approved" };
       });
     }

@@ -44,20 +44,6 @@ export function markdown(r: BenchResults): string {
     ));
     out.push("", "On 2 cores shared with Azurite and the simulator, a second worker process adds contention, not capacity: the backend's CPU per email is of the same order as the worker's.");
   }
-  const a = r.attachments;
-  if (a) {
-    const mem = (m: { rssMiB: number; buffersMiB: number }) => `+${fmt(m.buffersMiB, 1)} MiB buffers (heap + external + array buffers), +${fmt(m.rssMiB, 1)} MiB rss`;
-    out.push("", "### Attachments of tracked mail (incoming cycles in the bench process; Azurite and the simulator in the child)", "");
-    out.push(table(
-      ["what", "count", "seconds", "MB/s", "emails/s", "Graph req/email", "peak memory over baseline"],
-      [
-        [`ingest, one 1 MB attachment per email (${a.mailboxes} mailboxes, ${a.concurrency} cycles at a time)`, a.emails, a.ingest.seconds, a.ingest.attachmentMBPerSecond, a.ingest.emailsPerSecond, a.ingest.graphRequestsPerEmail, mem(a.ingest.memory)],
-        [`raw blob upload of 1 MB from memory, ${a.concurrency} at a time, same Azurite`, a.emails, a.rawBlobUpload.seconds, a.rawBlobUpload.MBPerSecond, "", "", mem(a.rawBlobUpload.memory)],
-        [`raw Graph download of each $value over HTTPS, read and dropped, ${a.concurrency} at a time`, a.emails, a.rawGraphDownload.seconds, a.rawGraphDownload.MBPerSecond, "", "", mem(a.rawGraphDownload.memory)],
-        [`one ${fmt(a.large.bytes / 1048576, 0)} MB attachment, streamed`, 1, a.large.seconds, a.large.MBPerSecond, "", "", mem(a.large.memory)],
-      ],
-    ));
-  }
   const ri = r.realistic.idle;
   const rg = r.realistic.ingest;
   if (ri || rg) {
@@ -88,14 +74,6 @@ export function markdown(r: BenchResults): string {
     out.push("", "### Outgoing (Send request → accepted by Graph), local host", "");
     out.push(table(["Graph latency", "senders", "sends", "p50 s", "p95 s", "max s", "not sent"], r.outgoing.map((o) => [o.graphLatencyMs ? `${o.graphLatencyMs.join("–")} ms` : "none", o.senders, o.sends, o.p50Seconds, o.p95Seconds, o.maxSeconds, o.notSent])));
   }
-  if (r.trackedFolders?.length) {
-    out.push("", `### Idle incoming cycles with tracked folders (${r.trackedFolders[0]!.mailboxes} mailboxes per row)`, "");
-    out.push(table(
-      ["tracked folders", "cycles", "Graph requests / cycle", "table requests / cycle (reads + writes)", "worker CPU ms / cycle", "mean cycle ms", "outcomes"],
-      r.trackedFolders.map((t) => [t.trackedFolders, t.cycles, t.graphRequestsPerCycle, `${fmt(t.tableTransactionsPerCycle)} (${fmt(t.tableReadsPerCycle)} + ${fmt(t.tableWritesPerCycle)})`, t.workerCpuMsPerCycle, t.meanCycleMs, JSON.stringify(t.outcomes)]),
-    ));
-    out.push("", "Each tracked folder costs its own message delta per idle cycle; one folder hierarchy delta (mailFolders/delta) per cycle covers renames, moves and deletes of them all, and is not asked when the mailbox tracks none.");
-  }
   if (r.capacity) {
     const c = r.capacity;
     out.push("", "### Capacity at 50,000 mailboxes (derived from the figures above)", "");
@@ -113,11 +91,46 @@ export function markdown(r: BenchResults): string {
   return out.join("\n");
 }
 
+/** Attachments of tracked mail (their own section of BENCHMARKS.md: `--only attachments` writes just it). */
+export function attachmentsMarkdown(a: NonNullable<BenchResults["attachments"]>, r?: Pick<BenchResults, "takenAt" | "command" | "machine">): string {
+  const out: string[] = [];
+  if (r) out.push(takenLine(r), "");
+  const mem = (m: { rssMiB: number; buffersMiB: number }) => `+${fmt(m.buffersMiB, 1)} MiB buffers (heap + external + array buffers), +${fmt(m.rssMiB, 1)} MiB rss`;
+  out.push("", "### Attachments of tracked mail (incoming cycles in the bench process; Azurite and the simulator in the child)", "");
+  out.push(table(
+    ["what", "count", "seconds", "MB/s", "emails/s", "Graph req/email", "peak memory over baseline"],
+    [
+      [`ingest, one 1 MB attachment per email (${a.mailboxes} mailboxes, ${a.concurrency} cycles at a time)`, a.emails, a.ingest.seconds, a.ingest.attachmentMBPerSecond, a.ingest.emailsPerSecond, a.ingest.graphRequestsPerEmail, mem(a.ingest.memory)],
+      [`raw blob upload of 1 MB from memory, ${a.concurrency} at a time, same Azurite`, a.emails, a.rawBlobUpload.seconds, a.rawBlobUpload.MBPerSecond, "", "", mem(a.rawBlobUpload.memory)],
+      [`raw Graph download of each $value over HTTPS, read and dropped, ${a.concurrency} at a time`, a.emails, a.rawGraphDownload.seconds, a.rawGraphDownload.MBPerSecond, "", "", mem(a.rawGraphDownload.memory)],
+      [`one ${fmt(a.large.bytes / 1048576, 0)} MB attachment, streamed`, 1, a.large.seconds, a.large.MBPerSecond, "", "", mem(a.large.memory)],
+    ],
+  ));
+  return out.join("\n");
+}
+
+/** Idle incoming cycles with tracked folders (their own section of BENCHMARKS.md). */
+export function trackedFoldersMarkdown(list: BenchResults["trackedFolders"], r?: Pick<BenchResults, "takenAt" | "command" | "machine">): string {
+  const out: string[] = [];
+  if (r) out.push(takenLine(r), "");
+  out.push("", `### Idle incoming cycles with tracked folders (${list[0]!.mailboxes} mailboxes per row)`, "");
+  out.push(table(
+    ["tracked folders", "cycles", "Graph requests / cycle", "table requests / cycle (reads + writes)", "worker CPU ms / cycle", "mean cycle ms", "outcomes"],
+    list.map((t) => [t.trackedFolders, t.cycles, t.graphRequestsPerCycle, `${fmt(t.tableTransactionsPerCycle)} (${fmt(t.tableReadsPerCycle)} + ${fmt(t.tableWritesPerCycle)})`, t.workerCpuMsPerCycle, t.meanCycleMs, JSON.stringify(t.outcomes)]),
+  ));
+  out.push("", "Each tracked folder costs its own message delta per idle cycle; one folder hierarchy delta (mailFolders/delta) per cycle covers renames, moves and deletes of them all, and is not asked when the mailbox tracks none.");
+  return out.join("\n");
+}
+
+function takenLine(r: Pick<BenchResults, "takenAt" | "command" | "machine">): string {
+  return `Taken ${r.takenAt.slice(0, 16).replace("T", " ")} UTC with \`${r.command}\` on ${r.machine.cpuModel}, ${r.machine.cores} cores; load average at start ${r.machine.loadAverageAtStart.join(" / ")}.`;
+}
+
 /** The tracking scenario's figures (their own section of BENCHMARKS.md). */
 export function trackingMarkdown(t: TrackingResult, r?: Pick<BenchResults, "takenAt" | "command" | "machine">): string {
   const out: string[] = [];
   const first = t.runs[0]!;
-  if (r) out.push(`Taken ${r.takenAt.slice(0, 16).replace("T", " ")} UTC with \`${r.command}\` on ${r.machine.cpuModel}, ${r.machine.cores} cores; load average at start ${r.machine.loadAverageAtStart.join(" / ")}.`, "");
+  if (r) out.push(takenLine(r), "");
   out.push(`### Ingest with tracking (${first.mailboxes} mailboxes, ${first.emails} emails per run, one worker process; the same mail each run: a quarter replies to earlier activities, half the rest from CRM contacts)`, "");
   out.push(table(
     ["settings", "tracked", "untracked", "seconds", "emails/s", "worker CPU ms/email", "table tx/email", "Graph req/email", "s/email vs all", "CPU/email vs all"],

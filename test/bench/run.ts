@@ -18,7 +18,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { ensureDevCertificates } from "../tools/dev-certificates.js";
 import { costModel, defaultCostAssumptions } from "./cost-model.js";
-import { trackingMarkdown, writeBenchmarksSection } from "./report.js";
+import { attachmentsMarkdown, trackedFoldersMarkdown, trackingMarkdown, writeBenchmarksSection } from "./report.js";
 import { runIdleScenario, type IdleResult } from "./scenarios/idle.js";
 import { runIngestScenario, type IngestResult } from "./scenarios/ingest.js";
 import { runAttachmentsScenario, type AttachmentsResult } from "./scenarios/attachments.js";
@@ -211,7 +211,6 @@ log("");
 log(printTable(results));
 if (!values["no-write"]) {
   mkdirSync(path.join(here, "results"), { recursive: true });
-  // The tracking figures have a file and a section of their own: `--only tracking` leaves the others as they are.
   if (pushResult) {
     const latest = JSON.parse(readFileSync(path.join(here, "results/latest.json"), "utf8")) as BenchResults;
     const markdownText = pushMarkdown(pushResult, results.idle.length ? results : latest, { sessions, machine: results.machine, takenAt: results.takenAt });
@@ -223,11 +222,17 @@ if (!values["no-write"]) {
       process.exit(0);
     }
   }
-  const trackingOnly = only !== undefined && [...only].every((name) => name === "tracking");
-  const file = trackingOnly ? "results/tracking.json" : "results/latest.json";
+  // Email tracking's figures (tracking, attachments, tracked folders) have sections of their own:
+  // `--only` some of them rewrites just those, and leaves the standard run's figures as they are.
+  const ownSections = ["tracking", "attachments", "trackedFolders"];
+  const ownOnly = only !== undefined && [...only].every((name) => ownSections.includes(name));
+  const file = ownOnly ? `results/${[...only!].sort().join("-")}.json` : "results/latest.json";
   writeFileSync(path.join(here, file), `${JSON.stringify(results, null, 2)}\n`);
-  if (!trackingOnly) writeBenchmarksSection(path.join(repoRoot, "BENCHMARKS.md"), "bench", results);
-  if (results.tracking) writeBenchmarksSection(path.join(repoRoot, "BENCHMARKS.md"), "tracking", { markdown: trackingMarkdown(results.tracking, results) });
+  const benchmarks = path.join(repoRoot, "BENCHMARKS.md");
+  if (!ownOnly) writeBenchmarksSection(benchmarks, "bench", results);
+  if (results.tracking) writeBenchmarksSection(benchmarks, "tracking", { markdown: trackingMarkdown(results.tracking, results) });
+  if (results.attachments) writeBenchmarksSection(benchmarks, "attachments", { markdown: attachmentsMarkdown(results.attachments, results) });
+  if (results.trackedFolders.length) writeBenchmarksSection(benchmarks, "trackedFolders", { markdown: trackedFoldersMarkdown(results.trackedFolders, results) });
   log(`wrote test/bench/${file} and BENCHMARKS.md (${results.durationSeconds} s)`);
 }
 process.exit(0);

@@ -1,13 +1,14 @@
 /**
  * Every API example of README.md and docs/*.md runs as written — with real curl and jq, in order,
  * one shell per file — against `npm start` (demo tenant, in memory), and answers what the text
- * shows. The only substitutions: the local host's ephemeral port for 7071, and `$API`/`$KEY`,
- * which the docs set for a deployment, set for the local host (which asks for no key). README's
- * sample `npm start` output is what the host prints (numbers aside).
+ * shows. The only substitutions: the local host's ephemeral port for 7071, `$API`/`$KEY`/`$TOKEN`,
+ * which the docs set for a deployment, set for the local host (which asks for no key; `$TOKEN` is a
+ * Sync.Admin token of the demo tenant), and LOCAL_SIMULATOR_PORT exported as the port its simulator
+ * listens on, so `npm run token` finds it as it finds the default 7443. README's sample `npm start`
+ * output is what the host prints (numbers aside).
  */
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { differs, docScript, jsonValues, parseExpected } from "../support/doc-examples.js";
@@ -43,11 +44,11 @@ function runScript(script: string): Promise<{ code: number | null; stdout: strin
     `curl() { command curl -w '%{stderr}@@status %{http_code}\\n' "$@"; }`,
     `API=${host.apiUrl}/api`,
     "KEY=the-local-host-asks-for-none",
+    `export LOCAL_SIMULATOR_PORT=${new URL(host.simulatorUrl!).port}`,
+    "TOKEN=$(npm run -s token -- Sync.Admin)",
   ].join("\n");
-  // A reader runs them in a folder of their own: files the examples write (a downloaded attachment) land there.
-  const cwd = mkdtempSync(path.join(tmpdir(), "doc-examples-"));
-  const bash = spawn("bash", ["-c", `${prelude}\n${script.replaceAll("http://127.0.0.1:7071", host.apiUrl)}`], { cwd, stdio: ["ignore", "pipe", "pipe"] });
-  bash.once("exit", () => rmSync(cwd, { recursive: true, force: true }));
+  // From the repository's root, as a reader who cloned it runs them (the migration example uploads docs/ files).
+  const bash = spawn("bash", ["-c", `${prelude}\n${script.replaceAll("http://127.0.0.1:7071", host.apiUrl)}`], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   bash.stdout.on("data", (chunk) => (stdout += chunk));

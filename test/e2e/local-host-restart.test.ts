@@ -62,6 +62,7 @@ describe("local host restart", () => {
   }, 240_000);
 
   it("a real tenant's settings on the demo's data folder see none of the demo's mailboxes", async () => {
+    // Nothing issues that tenant's tokens here: the operator opens the API explicitly, and is told so.
     host = await startLocalHostProcess({
       LOCAL_DATA_DIR: dataRoot,
       LOCAL_SCHEDULER_INTERVAL_SECONDS: "60",
@@ -72,12 +73,22 @@ describe("local host restart", () => {
       GRAPH_ENDPOINT: "https://127.0.0.1:9",
       LOGIN_AUTHORITY_HOST: "https://127.0.0.1:9",
       LOCAL_SYNC_MAILBOXES: "alex@contoso.com",
-    });
+    }, ["--no-auth"]);
+    expect(host.output()).toMatch(/SIGN-IN IS OFF \(--no-auth\): every request to http:\/\/127\.0\.0\.1:\d+\/api is served as the local operator with every role/);
     expect((await mailboxes(host)).map((m) => m.emailAddress)).toEqual(["alex@contoso.com"]);
     expect((await host.api("GET", "profiles")).body.items.map((p: { id: string }) => p.id)).toEqual(["local"]);
     expect(await host.stop()).toBe(0);
     host = undefined;
   }, 90_000);
+
+  it("a real tenant without the API's audience stops start-up naming API_AUDIENCE: no mode is open without a token unless asked", async () => {
+    const { code, output } = await runLocalHostToExit({
+      LOCAL_DATA_DIR: dataRoot, GRAPH_TENANT_ID: "0c4a7f11-2d3e-4f5a-8b6c-7d8e9f0a1b2c", GRAPH_CLIENT_ID: "1d5b8e22-3e4f-4a6b-9c7d-8e9f0a1b2c3d", GRAPH_CLIENT_SECRET: "x",
+      GRAPH_ENDPOINT: "https://127.0.0.1:9", LOGIN_AUTHORITY_HOST: "https://127.0.0.1:9", LOCAL_SYNC_MAILBOXES: "alex@contoso.com", API_AUDIENCE: "",
+    });
+    expect(code).toBe(1);
+    expect(output).toMatch(/^Setting API_AUDIENCE is required: expected the API app registration's application \(client\) id/m);
+  }, 60_000);
 
   it("a malformed LOCAL_SYNC_MAILBOXES stops start-up naming the setting", async () => {
     const { code, output } = await runLocalHostToExit({ LOCAL_DATA_DIR: dataRoot, GRAPH_TENANT_ID: "contoso.onmicrosoft.com", GRAPH_CLIENT_ID: "1d5b8e22-3e4f-4a6b-9c7d-8e9f0a1b2c3d", GRAPH_CLIENT_SECRET: "x", LOCAL_SYNC_MAILBOXES: "alex@contoso.com,notanaddress" });

@@ -5,13 +5,18 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { allAppRoles } from "../../shared/auth/app-roles.js";
 import { connectExchangeSimulator } from "../tools/exchange-simulator/index.js";
+import { demoTokenInput } from "../tools/local-host/demo-sign-in.js";
+import { demoTenantId } from "../tools/local-host/demo-tenant.js";
 
 const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
 let child: ChildProcess;
 let output = "";
 let apiUrl = "";
 let simulatorUrl = "";
+/** The demo admin's token with every role, signed by the simulator (as `npm run token` gets it). */
+let authorization = "";
 
 function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> {
   const started = Date.now();
@@ -31,8 +36,8 @@ function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undef
   });
 }
 
-async function getJson(url: string): Promise<{ status: number; body: any }> {
-  const response = await fetch(url);
+async function getJson(url: string, headers: Record<string, string> = { Authorization: authorization }): Promise<{ status: number; body: any }> {
+  const response = await fetch(url, { headers });
   return { status: response.status, body: await response.json() };
 }
 
@@ -46,6 +51,7 @@ beforeAll(async () => {
   child.stderr!.on("data", (chunk) => (output += chunk));
   apiUrl = await waitFor("the local host to be ready", () => /local host ready: (http:\/\/\S+)\/api/.exec(output)?.[1], 45_000);
   simulatorUrl = await waitFor("the simulator url", () => /simulated Exchange Online at (https:\/\/\S+)/.exec(output)?.[1], 5_000);
+  authorization = `Bearer ${await connectExchangeSimulator(simulatorUrl).issueApiToken(demoTokenInput(demoTenantId, { roles: [...allAppRoles], app: false }))}`;
 }, 60_000);
 
 afterAll(async () => {
@@ -55,6 +61,15 @@ afterAll(async () => {
 });
 
 describe("local host", () => {
+  it("asks for a token on every route but health, and says at start how to get one", async () => {
+    expect(output).toContain("API tokens: npm run -s token -- <role>...");
+    const refused = await getJson(`${apiUrl}/api/mailboxes`, {});
+    expect(refused.status).toBe(401);
+    const crm = await connectExchangeSimulator(simulatorUrl).issueApiToken(demoTokenInput(demoTenantId, { roles: ["Records.ReadWrite"], app: true }));
+    expect((await getJson(`${apiUrl}/api/profiles`, { Authorization: `Bearer ${crm}` })).status).toBe(403);
+    expect((await getJson(`${apiUrl}/api/health`, {})).status).toBe(200);
+  });
+
   it("answers health and lists the demo tenant's mailboxes", async () => {
     expect((await getJson(`${apiUrl}/api/health`)).status).toBe(200);
     const { body } = await getJson(`${apiUrl}/api/mailboxes?pageSize=100`);
@@ -67,7 +82,7 @@ describe("local host", () => {
     const { body } = await getJson(`${apiUrl}/api/mailboxes?pageSize=100`);
     const target = body.items[0];
     // Whatever the demo's tracking options for this owner: every message of this mailbox is tracked.
-    const tracking = await fetch(`${apiUrl}/api/mailboxes/${target.id}/tracking`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ trackOption: "all" }) });
+    const tracking = await fetch(`${apiUrl}/api/mailboxes/${target.id}/tracking`, { method: "PUT", headers: { "Content-Type": "application/json", Authorization: authorization }, body: JSON.stringify({ trackOption: "all" }) });
     expect(tracking.status).toBe(200);
     const subject = `End-to-end check ${Date.now()}`;
     await sim.deliverMessage({ mailbox: target.emailAddress, subject, from: { address: "customer@fabrikam.example", name: "A Customer" }, to: [{ address: target.emailAddress }] });
@@ -120,7 +135,7 @@ describe("local host", () => {
   it("the admin flow over HTTP: profile → mailbox → approve → Test & Enable → sync → permanent fault → fix → resume", async () => {
     const sim = connectExchangeSimulator(simulatorUrl);
     const api = async (method: string, route: string, body?: unknown) => {
-      const response = await fetch(`${apiUrl}/api/${route}`, { method, headers: { "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const response = await fetch(`${apiUrl}/api/${route}`, { method, headers: { "Content-Type": "application/json", Authorization: authorization }, body: body === undefined ? undefined : JSON.stringify(body) });
       return { status: response.status, body: (await response.json().catch(() => undefined)) as any };
     };
     const subjects = async () => ((await api("GET", "emails?mailboxId=newhire&pageSize=100")).body.items as Array<{ subject: string }>).map((e) => e.subject).sort();
@@ -156,7 +171,7 @@ describe("local host", () => {
     const { body } = await getJson(`${apiUrl}/api/mailboxes?pageSize=100`);
     const owner = body.items.find((m: { profileId: string }) => m.profileId === "demo");
     const post = async (route: string, payload: unknown) => {
-      const response = await fetch(`${apiUrl}/api/${route}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(payload) });
+      const response = await fetch(`${apiUrl}/api/${route}`, { method: "POST", headers: { "Content-Type": "application/json", Authorization: authorization }, body: JSON.stringify(payload) });
       return (await response.json()) as any;
     };
     const email = await post("emails", { senderMailboxId: owner.id, to: [{ address: "buyer@fabrikam.example" }], subject: "E2E quote", body: { contentType: "text", content: "Quote attached." } });

@@ -98,7 +98,7 @@ it(`the local host SIGKILLed mid-cycle ${kills === 1 ? "once" : `${kills} times`
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
   })();
-  const reader = () => httpReader(host!.apiUrl);
+  const reader = () => httpReader(host!.apiUrl, host!.authorization);
   const ids = mailboxes.map((m) => m.id);
   const syncedSomething = async () => ((await Promise.all(ids.map((id) => reader().listed(id)))).flat().length > 0 ? true : undefined);
   await until("a first synced email", syncedSomething, 60_000, 1_000);

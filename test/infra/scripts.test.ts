@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { appRoleDefinitions } from "../../shared/auth/app-roles.js";
 import { workloads } from "../../shared/domain/workloads.js";
 import { infraDir } from "./bicep.js";
 
@@ -76,5 +77,30 @@ describe("scripts", () => {
     expect(source).toMatch(/New-ManagementRoleAssignment[^\n]*-App \$ServicePrincipalObjectId[^\n]*-CustomResourceScope \$ScopeName/);
     expect(source).toMatch(/Test-ServicePrincipalAuthorization -Identity \$ServicePrincipalObjectId -Resource \$InScopeMailbox/);
     expect(source).toMatch(/Test-ServicePrincipalAuthorization -Identity \$ServicePrincipalObjectId -Resource \$OutOfScopeMailbox/);
+  });
+});
+
+describe("the API's app registration", () => {
+  const apiRoles = JSON.parse(readFileSync(join(infraDir, "scripts", "api-app-roles.json"), "utf8")) as { appRoles: unknown[] };
+
+  it("api-app-roles.json is shared/auth/app-roles.ts, role for role (regenerate it from there when a role changes)", () => {
+    expect(apiRoles.appRoles).toEqual(JSON.parse(JSON.stringify(appRoleDefinitions)));
+  });
+
+  it("register-app reads the roles from it and hard-codes none of them", () => {
+    const source = script("register-app.ps1");
+    expect(source).toContain("api-app-roles.json");
+    for (const role of appRoleDefinitions) {
+      expect(source, `register-app.ps1 hard-codes ${role.id}`).not.toContain(role.id);
+      expect(source, `register-app.ps1 hard-codes ${role.value}`).not.toMatch(new RegExp(`'${role.value.replace(".", "\\.")}'`));
+    }
+  });
+
+  it("register-app sets the identifier URI, v2 tokens, the idtyp claim and directory roles in tokens", () => {
+    const source = script("register-app.ps1");
+    expect(source).toContain('identifierUris        = @("api://$AppId")');
+    expect(source).toContain("requestedAccessTokenVersion = 2");
+    expect(source).toMatch(/accessToken = @\(\[ordered\]@\{ name = 'idtyp'/);
+    expect(source).toContain("'DirectoryRole'");
   });
 });

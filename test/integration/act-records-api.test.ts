@@ -204,7 +204,7 @@ describe("validation", () => {
 
   it("bad JSON and a bad If-Match are 400s too", async () => {
     const before = await snapshot();
-    const notJson = await fetch(`${api.url}/api/tasks`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{oops" });
+    const notJson = await fetch(`${api.url}/api/tasks`, { method: "POST", headers: { "Content-Type": "application/json", Authorization: api.authorization }, body: "{oops" });
     expect(notJson.status).toBe(400);
     const badHeader = await send("PUT", `tasks/${existing.task.id}`, taskBody(owner), { "If-Match": "yesterday" });
     expect(badHeader.status).toBe(400);

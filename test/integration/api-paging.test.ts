@@ -1,13 +1,14 @@
 /** Paging of every list route over real HTTP against Azurite: pageSize, and continuation tokens bound to their list. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApiServer } from "../support/api-server.js";
-import { startSyncHarness, type SyncHarness } from "../support/sync-harness.js";
+import { startSyncHarness, trackEverything, type SyncHarness } from "../support/sync-harness.js";
 
 let h: SyncHarness;
 let api: Awaited<ReturnType<typeof startApiServer>>;
 
 beforeAll(async () => {
-  h = await startSyncHarness();
+  // The emails lists page over tracked mail: every message delivered here is tracked.
+  h = await startSyncHarness({ tracking: trackEverything });
   api = await startApiServer(h.runtime);
   for (const id of ["p-a", "p-b", "p-c"]) expect((await api.call("PUT", `profiles/${id}`, { name: `Profile ${id}` })).status).toBe(201);
   for (const local of ["ann", "bob"]) {

@@ -29,7 +29,7 @@ async function announce(subject: string, size: number) {
 }
 
 async function put(uploadUrl: string, bytes: Buffer, first: number, total: number) {
-  const response = await fetch(`${api.url}${uploadUrl}`, { method: "PUT", headers: { "Content-Range": `bytes ${first}-${first + bytes.length - 1}/${total}` }, body: bytes });
+  const response = await fetch(`${api.url}${uploadUrl}`, { method: "PUT", headers: { Authorization: api.authorization, "Content-Range": `bytes ${first}-${first + bytes.length - 1}/${total}` }, body: bytes });
   return { status: response.status, body: (await response.json()) as any };
 }
 

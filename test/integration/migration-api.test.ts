@@ -5,6 +5,8 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSettings } from "../../shared/config/settings.js";
+import { allAppRoles } from "../../shared/auth/app-roles.js";
+import { localOperator } from "../../shared/auth/caller.js";
 import { startMigration } from "../../shared/migration/apply.js";
 import { runDueWaves } from "../../shared/migration/wave-runner.js";
 import { createRuntime, type Runtime } from "../../shared/runtime.js";
@@ -34,7 +36,7 @@ afterAll(async () => {
 async function upload(parts: [string, string, Buffer | string][], contentType?: string) {
   const form = new FormData();
   for (const [router, file, bytes] of parts) form.append(router, new Blob([bytes]), file);
-  const response = await fetch(`${api.url}/api/migrations`, contentType ? { method: "POST", body: "x", headers: { "Content-Type": contentType } } : { method: "POST", body: form });
+  const response = await fetch(`${api.url}/api/migrations`, contentType ? { method: "POST", body: "x", headers: { "Content-Type": contentType, Authorization: api.authorization } } : { method: "POST", body: form, headers: { Authorization: api.authorization } });
   return { status: response.status, body: (await response.json()) as any };
 }
 
@@ -103,7 +105,8 @@ describe("a migration of two routers", () => {
 
   it("start after a crash half-way finishes what was left and creates nothing twice; start again changes nothing", async () => {
     let steps = 0;
-    await expect(startMigration(runtime, id, { afterStep: () => { if (++steps === 3) throw new Error("simulated crash"); } })).rejects.toThrow("simulated crash");
+    // The process that crashed was started by an operator who may approve (the approval check is the route's, tested below).
+    await expect(startMigration(runtime, id, localOperator(allAppRoles), { afterStep: () => { if (++steps === 3) throw new Error("simulated crash"); } })).rejects.toThrow("simulated crash");
     const halfway = (await api.call("GET", `migrations/${id}`)).body;
     expect(halfway.status).toBe("Applying");
     const started = await api.call("POST", `migrations/${id}/start`);

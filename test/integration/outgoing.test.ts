@@ -129,7 +129,7 @@ describe("outgoing email", () => {
     const announced = await api.call("POST", `emails/${email.id}/attachments`, { name: "survey.bin", contentType: "application/octet-stream", size: bytes.length });
     expect(announced.status).toBe(201);
     expect((await api.call("POST", `emails/${email.id}/send`)).status).toBe(409);
-    const response = await fetch(`${api.url}${announced.body.uploadUrl}`, { method: "PUT", headers: { "Content-Range": `bytes 0-${bytes.length - 1}/${bytes.length}` }, body: bytes });
+    const response = await fetch(`${api.url}${announced.body.uploadUrl}`, { method: "PUT", headers: { Authorization: api.authorization, "Content-Range": `bytes 0-${bytes.length - 1}/${bytes.length}` }, body: bytes });
     expect(await response.json()).toEqual({ complete: true, nextExpectedRanges: [] });
     await api.call("POST", `emails/${email.id}/send`);
     await h.runCycle(outgoingEngine, sender.id);

@@ -6,13 +6,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApiServer, type ApiServer } from "../support/api-server.js";
-import { startSyncHarness, type HarnessMailbox, type SyncHarness } from "../support/sync-harness.js";
+import { startSyncHarness, trackEverything, type HarnessMailbox, type SyncHarness } from "../support/sync-harness.js";
 
 let h: SyncHarness;
 let api: ApiServer;
 
 beforeAll(async () => {
-  h = await startSyncHarness({ pageSize: 5 });
+  // Untrack is about mail cycles track by themselves: every message delivered here is tracked (Track now itself ignores the option).
+  h = await startSyncHarness({ pageSize: 5, tracking: trackEverything });
   api = await startApiServer(h.runtime);
 });
 afterAll(async () => {

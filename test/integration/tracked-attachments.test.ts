@@ -15,7 +15,7 @@ import { activityIdFor } from "../../shared/domain/email-activity.js";
 import { GraphRequestError } from "../../shared/graph/graph-errors.js";
 import { importAttachments } from "../../shared/sync/incoming/attachment-import.js";
 import { startApiServer, type ApiServer } from "../support/api-server.js";
-import { startSyncHarness, type HarnessMailbox, type SyncHarness } from "../support/sync-harness.js";
+import { startSyncHarness, trackEverything, type HarnessMailbox, type SyncHarness } from "../support/sync-harness.js";
 import { generatedContent } from "../tools/exchange-simulator/attachment-content.js";
 import type { DeliverMessageInput } from "../tools/exchange-simulator/mailbox-model.js";
 
@@ -26,7 +26,8 @@ let bob: HarnessMailbox;
 let count = 0;
 
 beforeAll(async () => {
-  h = await startSyncHarness();
+  // Attachments come with tracked mail: every message delivered here is tracked (privacy of untracked mail: tracking-privacy.test.ts).
+  h = await startSyncHarness({ tracking: trackEverything });
   api = await startApiServer(h.runtime);
   alice = await h.addMailbox("alice");
   bob = await h.addMailbox("bob");
@@ -69,7 +70,7 @@ async function blobsOf(activityId: string): Promise<string[]> {
 }
 
 async function content(activityId: string, attachmentId: string): Promise<Response> {
-  return fetch(`${api.url}/api/emails/${activityId}/attachments/${attachmentId}/content`);
+  return fetch(`${api.url}/api/emails/${activityId}/attachments/${attachmentId}/content`, { headers: { Authorization: api.authorization } });
 }
 
 describe("a tracked email's attachments", () => {

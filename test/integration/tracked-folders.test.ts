@@ -5,13 +5,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApiServer, type ApiServer } from "../support/api-server.js";
-import { startSyncHarness, type HarnessMailbox, type SyncHarness } from "../support/sync-harness.js";
+import { startSyncHarness, trackEverything, type HarnessMailbox, type SyncHarness } from "../support/sync-harness.js";
 
 let h: SyncHarness;
 let api: ApiServer;
 
 beforeAll(async () => {
-  h = await startSyncHarness({ pageSize: 5 });
+  // Folder mechanics with every message tracked; a folder tracks whatever the option: the last test sets "none".
+  h = await startSyncHarness({ pageSize: 5, tracking: trackEverything });
   api = await startApiServer(h.runtime);
 });
 afterAll(async () => {
@@ -231,5 +232,24 @@ describe("folders changed in Exchange", () => {
     }
     // Side by side, and no more than two.
     expect(h.sim.stats().maxConcurrentByMailbox[mb.address]).toBe(2);
+  });
+});
+
+describe("a tracked folder and the owner's track option", () => {
+  it("mail in a tracked folder is tracked, regarding the folder's record, even when the owner tracks no email", async () => {
+    const mb = await h.addMailbox("no-tracking");
+    expect((await api.call("PUT", `mailboxes/${mb.id}/tracking`, { trackOption: "none", autoCreateRecords: false })).status).toBe(200);
+    const folder = h.sim.createFolder(mb.address, "inbox", "Contoso deal");
+    expect((await mapFolder(mb, folder.id, account)).status).toBe(201);
+    const inInbox = deliver(mb, "inbox", "2026-11-05T09:00:00Z");
+    const filed = deliver(mb, folder.id, "2026-11-05T09:05:00Z");
+    await h.runIncoming(mb.id);
+    expect(await activityOf(mb, inInbox.internetMessageId)).toBeUndefined();
+    expect(await activityOf(mb, filed.internetMessageId)).toMatchObject({ regarding: account, trackedReason: expect.stringMatching(/folder/i) });
+
+    // Filed later: tracked on the next sync, with the folder's record.
+    h.sim.moveMessage(mb.address, inInbox.id, folder.id);
+    await h.runIncoming(mb.id);
+    expect(await activityOf(mb, inInbox.internetMessageId)).toMatchObject({ regarding: account });
   });
 });

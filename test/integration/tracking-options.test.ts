@@ -52,7 +52,7 @@ describe("GET/PUT /api/mailboxes/{id}/tracking", () => {
     for (const [body, field] of [
       [{ trackOption: "everything" }, "trackOption"],
       [{ autoCreateRecords: "yes" }, "autoCreateRecords"],
-      [{ trackOption: "all", colour: "red" }, "(body)"],
+      [{ trackOption: "all", colour: "red" }, "colour"],
     ] as const) {
       const refused = await api.call("PUT", `mailboxes/${mailbox.id}/tracking`, body);
       expect(refused.status).toBe(400);

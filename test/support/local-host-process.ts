@@ -4,6 +4,10 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { allAppRoles, type AppRole } from "../../shared/auth/app-roles.js";
+import { connectExchangeSimulator } from "../tools/exchange-simulator/index.js";
+import { demoTokenInput } from "../tools/local-host/demo-sign-in.js";
+import { demoTenantId } from "../tools/local-host/demo-tenant.js";
 
 const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
 
@@ -14,7 +18,10 @@ export interface LocalHostProcess {
   /** http://127.0.0.1:PORT (without /api), once ready. */
   apiUrl: string;
   simulatorUrl?: string;
-  api(method: string, route: string, body?: unknown): Promise<{ status: number; body: any }>;
+  /** A token of the demo tenant for the API, as `npm run token` gets it (the demo's admin user, or --app). */
+  token(roles?: AppRole[], options?: { app?: boolean }): Promise<string>;
+  /** Calls the API with a token holding every role (or the headers given, e.g. another Authorization). */
+  api(method: string, route: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
   /** Ctrl-C, and its exit code. */
   stop(): Promise<number | null>;
 }
@@ -44,13 +51,22 @@ export async function startLocalHostProcess(env: Record<string, string>, args: s
   child.stderr!.on("data", (chunk) => (output += chunk));
   const apiUrl = await waitFor(child, () => output, "the local host to be ready", () => /local host ready: (http:\/\/\S+)\/api/.exec(output)?.[1], 60_000);
   const simulatorUrl = /simulated Exchange Online at (https:\/\/\S+)/.exec(output)?.[1];
+  const token = async (roles: AppRole[] = [...allAppRoles], options: { app?: boolean } = {}) => {
+    if (!simulatorUrl) throw new Error("token(): only the demo tenant's simulator issues tokens here");
+    return connectExchangeSimulator(simulatorUrl).issueApiToken(demoTokenInput(demoTenantId, { roles, app: options.app === true }));
+  };
+  let allRoles: string | undefined;
   return {
     child,
     output: () => output,
     apiUrl,
     simulatorUrl,
-    async api(method, route, body) {
-      const response = await fetch(`${apiUrl}/api/${route}`, { method, headers: { "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+    token,
+    async api(method, route, body, headers = {}) {
+      // Without the demo's simulator (a real tenant's settings) no token is sent: such tests run --no-auth.
+      allRoles ??= simulatorUrl ? await token() : "";
+      const authorization = headers.Authorization ?? (allRoles ? `Bearer ${allRoles}` : undefined);
+      const response = await fetch(`${apiUrl}/api/${route}`, { method, headers: { "Content-Type": "application/json", ...headers, ...(authorization ? { Authorization: authorization } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) });
       const text = await response.text();
       return { status: response.status, body: text ? JSON.parse(text) : undefined };
     },

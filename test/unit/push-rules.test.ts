@@ -173,3 +173,13 @@ describe("PUSH_NOTIFICATION_URL", () => {
     expect(() => loadSettings({ ...base, PUSH_NOTIFICATION_URL: value }, { serviceBus: false })).toThrow(/PUSH_NOTIFICATION_URL/);
   });
 });
+
+describe("the routes Graph posts to", () => {
+  it("are the only ones without a function key or token (route-access.ts), and only those two", async () => {
+    const { routeAccess } = await import("../../shared/auth/route-access.js");
+    const { isAnonymous } = await import("../../shared/hosting/function-registry.js");
+    expect(Object.keys(routeAccess).filter(isAnonymous).sort()).toEqual(["pushLifecycle", "pushNotifications"]);
+    expect(isAnonymous("health")).toBe(false);
+    expect(isAnonymous("getMailbox")).toBe(false);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadSettings, SettingsError, type Environment } from "../../shared/config/settings.js";
+import { loadSettings, readApiAuthSettings, SettingsError, type Environment } from "../../shared/config/settings.js";
 
 const valid: Environment = {
   GRAPH_TENANT_ID: "contoso.onmicrosoft.com",
@@ -60,5 +60,36 @@ describe("settings", () => {
     });
     expect(settings.storage).toMatchObject({ kind: "identity", tableServiceUri: "https://acct.table.core.windows.net", managedIdentityClientId: "11111111-2222-3333-4444-555555555555" });
     expect(settings.serviceBus).toEqual({ kind: "identity", fullyQualifiedNamespace: "sync.servicebus.windows.net", managedIdentityClientId: undefined });
+  });
+});
+
+describe("the API's token settings", () => {
+  const tenant = "8f3a3c52-6f2e-4c8e-9a43-2b7f1d0e5a11";
+  const audience = "146146fc-a035-450b-bf5e-42548939674a";
+  const apiFailure = (env: Environment) => {
+    try {
+      readApiAuthSettings(env);
+    } catch (error) {
+      if (error instanceof SettingsError) return error;
+      throw error;
+    }
+    throw new Error("expected a SettingsError");
+  };
+
+  it("take the tenant from GRAPH_TENANT_ID when it is a GUID, and the authority from LOGIN_AUTHORITY_HOST", () => {
+    expect(readApiAuthSettings({ GRAPH_TENANT_ID: tenant.toUpperCase(), API_AUDIENCE: audience })).toEqual({ authorityHost: "https://login.microsoftonline.com", tenantId: tenant, audience });
+    expect(readApiAuthSettings({ GRAPH_TENANT_ID: "contoso.onmicrosoft.com", API_TENANT_ID: tenant, API_AUDIENCE: audience, LOGIN_AUTHORITY_HOST: "https://login.microsoftonline.us/" }))
+      .toEqual({ authorityHost: "https://login.microsoftonline.us", tenantId: tenant, audience });
+  });
+
+  it.each([
+    ["API_AUDIENCE", { GRAPH_TENANT_ID: tenant }, /Setting API_AUDIENCE is required: expected the API app registration's application \(client\) id/],
+    ["API_AUDIENCE", { GRAPH_TENANT_ID: tenant, API_AUDIENCE: "api://sync" }, /Setting API_AUDIENCE is malformed/],
+    ["API_TENANT_ID", { GRAPH_TENANT_ID: "contoso.onmicrosoft.com", API_AUDIENCE: audience }, /Setting API_TENANT_ID is required: expected the tenant id \(GUID\)/],
+    ["API_TENANT_ID", { API_TENANT_ID: "contoso.onmicrosoft.com", API_AUDIENCE: audience }, /Setting API_TENANT_ID is malformed/],
+  ])("%s: a missing or malformed value is refused, naming it (%#)", (setting, env, message) => {
+    const error = apiFailure(env);
+    expect(error.setting).toBe(setting);
+    expect(error.message).toMatch(message);
   });
 });

@@ -2,10 +2,17 @@
  * `npm start`'s local host as a child process pointed at a backend's simulator as a "real tenant"
  * (GRAPH_* settings + LOCAL_SYNC_MAILBOXES), the way test/e2e/local-host.test.ts runs it, with
  * helpers for its HTTP API. Used by the latency and outgoing benchmarks and the kill scenario.
+ * The simulator is that tenant's identity platform too: it signs the API's tokens, which the local
+ * host validates as it would a real tenant's.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { allAppRoles, tenantAdminDirectoryRoles } from "../../../shared/auth/app-roles.js";
 import type { Environment } from "../../../shared/config/settings.js";
+import { connectExchangeSimulator } from "../../tools/exchange-simulator/index.js";
+
+/** The API's application (client) id the child is told to accept tokens for. */
+const benchApiAudience = "3c2d1e0f-0000-4000-8000-0000000000a1";
 
 const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../..");
 
@@ -13,6 +20,8 @@ export interface LocalHostChild {
   child: ChildProcess;
   apiUrl: string;
   output(): string;
+  /** `Bearer <token>` of an admin with every role, signed by the tenant's simulator. */
+  authorization(): Promise<string>;
   api(method: string, route: string, body?: unknown): Promise<{ status: number; body: any }>;
   /** SIGKILL, no clean-up: what a crashed worker looks like. */
   kill(): Promise<void>;
@@ -47,6 +56,8 @@ export async function startLocalHostChild(options: LocalHostChildOptions): Promi
       GRAPH_CLIENT_SECRET: options.tenant.clientSecret,
       GRAPH_ENDPOINT: options.tenant.simulatorUrl,
       LOGIN_AUTHORITY_HOST: options.tenant.simulatorUrl,
+      API_TENANT_ID: options.tenant.tenantId,
+      API_AUDIENCE: benchApiAudience,
       LOCAL_SYNC_MAILBOXES: options.mailboxes.join(","),
       LOCAL_SCHEDULER_INTERVAL_SECONDS: String(options.schedulerIntervalSeconds ?? 60),
       ...(options.dataDir ? { LOCAL_DATA_DIR: options.dataDir, LOCAL_IN_MEMORY: "" } : {}),
@@ -73,14 +84,20 @@ export async function startLocalHostChild(options: LocalHostChildOptions): Promi
       reject(new Error(`the local host exited (${code}) before it was ready:\n${output}`));
     });
   });
+  let token: Promise<string> | undefined;
+  const authorization = () =>
+    (token ??= connectExchangeSimulator(options.tenant.simulatorUrl)
+      .issueApiToken({ tenantId: options.tenant.tenantId, audience: benchApiAudience, roles: [...allAppRoles], user: { name: "Bench admin", directoryRoles: [tenantAdminDirectoryRoles[0].templateId] }, lifetimeSeconds: 24 * 3600 })
+      .then((jwt) => `Bearer ${jwt}`));
   return {
     child,
     apiUrl,
     output: () => output,
+    authorization,
     async api(method, route, body) {
       const response = await fetch(`${apiUrl}/api/${route}`, {
         method,
-        headers: body === undefined ? {} : { "Content-Type": "application/json" },
+        headers: { Authorization: await authorization(), ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const text = await response.text();

@@ -89,9 +89,10 @@ export function runtimeReader(runtime: Runtime): Reader {
   };
 }
 
-export function httpReader(apiUrl: string): Reader {
+/** `authorization`: the Authorization header the API asks for (a token of its tenant). */
+export function httpReader(apiUrl: string, authorization: () => Promise<string>): Reader {
   const get = async (route: string) => {
-    const response = await fetch(`${apiUrl}/api/${route}`);
+    const response = await fetch(`${apiUrl}/api/${route}`, { headers: { Authorization: await authorization() } });
     return { status: response.status, body: (await response.json()) as any };
   };
   return {

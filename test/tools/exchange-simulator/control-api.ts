@@ -7,6 +7,7 @@
 import type { FaultSpec, LatencySpec } from "./faults.js";
 import { folderControlMethodNames, type FolderControlMethods } from "./folder-control.js";
 import type { SimRequest, SimResponse } from "./http-server.js";
+import type { ApiTokenInput } from "./api-tokens.js";
 import type { AddAppInput } from "./identity.js";
 import type { DeliverMessageInput, MailboxKind, MessagePatch } from "./mailbox-model.js";
 import { pimControlMethodNames, type PimControlMethods } from "./pim-control.js";
@@ -28,6 +29,10 @@ export interface ControlMethods extends PimControlMethods, FolderControlMethods,
   setMailboxScope(clientId: string, mailboxes: string[] | null): void;
   setTokenLifetime(seconds: number): void;
   expireAccessTokens(): void;
+  /** A signed v2 access token for the product's API (a user's sign-in or an app's client credentials). */
+  issueApiToken(input: ApiTokenInput): string;
+  /** A new signing key for API tokens; the previous one stays published beside it. */
+  rotateApiSigningKey(): void;
   addMailbox(input: { tenantId: string; address: string; displayName?: string; id?: string; kind?: MailboxKind }): {
     id: string;
     address: string;
@@ -63,7 +68,7 @@ export interface ControlMethods extends PimControlMethods, FolderControlMethods,
 }
 
 export const controlMethodNames = [
-  "addTenant", "addApp", "setAppRoles", "setMailboxScope", "setTokenLifetime", "expireAccessTokens",
+  "addTenant", "addApp", "setAppRoles", "setMailboxScope", "setTokenLifetime", "expireAccessTokens", "issueApiToken", "rotateApiSigningKey",
   "addMailbox", "listMailboxes", "folderId", "deliverMessage", "moveMessage", "deleteMessage",
   "updateMessage", "listMessages", "evictDeltaTokens", "repeatDeltaItems", "partialDeltaUpdates", "injectFault", "clearFaults",
   "setLatency", "setRateLimit", "sentLog", "setSendingLimits", "setSaveToSentItems", "addContactFolder",

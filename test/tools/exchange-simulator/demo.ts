@@ -93,7 +93,12 @@ const repliesPerCrmEmail = 2;
 export function startMailFlow(
   sim: SimulatorControl,
   mailboxes: DemoMailbox[],
-  options: { everyMs: number; random?: () => number },
+  options: {
+    everyMs: number;
+    random?: () => number;
+    /** One customer's mail goes to one mailbox, straight into a folder under its Inbox (a tracked folder in the demo). */
+    fileInto?: { mailbox: string; folderId: string; domain: string };
+  },
 ): MailFlow {
   if (mailboxes.length === 0) throw new Error("startMailFlow needs at least one mailbox");
   const random = options.random ?? Math.random;
@@ -144,7 +149,9 @@ export function startMailFlow(
       attachedFiles: mail.attachedFiles,
     };
     if (sender) await sim.deliverMessage({ ...base, mailbox: sender.address, folder: "sentitems", isRead: true });
-    for (const recipient of [...recipients, ...cc]) await sim.deliverMessage({ ...base, mailbox: recipient.address });
+    const filing = options.fileInto;
+    const folderOf = (recipient: DemoMailbox) => (filing && recipient.address === filing.mailbox && from.address.endsWith(`@${filing.domain}`) ? filing.folderId : undefined);
+    for (const recipient of [...recipients, ...cc]) await sim.deliverMessage({ ...base, mailbox: recipient.address, folder: folderOf(recipient) });
     return internetMessageId;
   }
 
@@ -172,8 +179,10 @@ export function startMailFlow(
       threads.push({ subject, internetMessageId, conversationId, from: asRecipient(sender), owner: recipient });
       return;
     }
-    const owner = pick(mailboxes);
+    const picked = pick(mailboxes);
     const customer = { name: `${pick(firstNames)} ${pick(lastNames)}`, domain: pick(customerDomains) };
+    // The filed customer writes to the mailbox that files them (no extra random draw).
+    const owner = options.fileInto?.domain === customer.domain ? (mailboxes.find((m) => m.address === options.fileInto!.mailbox) ?? picked) : picked;
     const from = { name: customer.name, address: `${customer.name.split(" ")[0]!.toLowerCase()}@${customer.domain}` };
     const subject = pick(topics)(pick(products), Math.floor(10000 + random() * 90000));
     const html = `<p>Dear ${owner.displayName.split(" ")[0]},</p><p>${subject}. Please let us know the details and the next steps.</p><p>Kind regards,<br>${customer.name}<br>${customer.domain.replace(".example", "")}</p>`;

@@ -13,6 +13,7 @@ import { createFolderControl } from "./folder-control.js";
 import { FolderDeltaEngine } from "./folder-delta.js";
 import { messageProperties, renderMessage } from "./graph-json.js";
 import { startHttpsServer } from "./http-server.js";
+import { ApiTokenIssuer } from "./api-tokens.js";
 import { Identity } from "./identity.js";
 import { MailboxStore } from "./mailbox-store.js";
 import { newFolderId } from "./mailbox-model.js";
@@ -35,6 +36,7 @@ export type { FaultSpec, LatencySpec } from "./faults.js";
 export type { NotificationFaultSpec, NotificationOptions, NotificationStats } from "./notification-delivery.js";
 export type { LifecycleEvent } from "./subscription-model.js";
 export type { AddAppInput } from "./identity.js";
+export type { ApiTokenInput } from "./api-tokens.js";
 export type { DeliverMessageInput, EmailAddressInput, FlagStatus, MailboxKind, MessagePatch } from "./mailbox-model.js";
 export type { SendingLimitsSpec } from "./sending-limits.js";
 export type { SentLogEntry } from "./sent-log.js";
@@ -84,6 +86,7 @@ export async function startExchangeSimulator(options: ExchangeSimulatorOptions =
     now,
     store,
     identity: new Identity(now),
+    apiTokens: new ApiTokenIssuer(() => baseUrl),
     delta,
     folderDelta: new FolderDeltaEngine(store),
     faults: new FaultInjector(),
@@ -132,7 +135,7 @@ export async function startExchangeSimulator(options: ExchangeSimulatorOptions =
 }
 
 function createControl(context: SimulatorContext): ControlMethods {
-  const { store, identity, delta, folderDelta, faults, throttler, sending, sentLog, uploads, pim, pimDelta } = context;
+  const { store, identity, apiTokens, delta, folderDelta, faults, throttler, sending, sentLog, uploads, pim, pimDelta } = context;
   const { subscriptions, delivery, notifier } = context;
   return {
     ...createPimControl(store, pim),
@@ -144,6 +147,8 @@ function createControl(context: SimulatorContext): ControlMethods {
     setMailboxScope: (clientId, mailboxes) => identity.setMailboxScope(clientId, mailboxes),
     setTokenLifetime: (seconds) => identity.setTokenLifetime(seconds),
     expireAccessTokens: () => identity.expireAccessTokens(),
+    issueApiToken: (input) => apiTokens.issue({ ...input, tenantId: identity.requireTenant(input.tenantId) }),
+    rotateApiSigningKey: () => apiTokens.rotate(),
     addMailbox: (input) => {
       if (!identity.hasTenant(input.tenantId)) throw new Error(`Unknown tenant ${input.tenantId}`);
       const mailbox = store.addMailbox({ ...input, tenantId: input.tenantId.toLowerCase() });

@@ -67,8 +67,8 @@ function identityEndpoint(context: SimulatorContext, request: SimRequest): objec
   }
   if (tenant && request.method === "GET" && route === "discovery/v2.0/keys") {
     context.identity.requireTenant(tenant);
-    // Access tokens are opaque, so there is nothing to publish.
-    return { keys: [] };
+    // Graph's access tokens are opaque; the keys are those of the product API's tokens (api-tokens.ts).
+    return context.apiTokens.jwks();
   }
   if (tenant && request.method === "POST" && route === "oauth2/v2.0/token") {
     const form = new URLSearchParams(request.body.toString("utf8"));

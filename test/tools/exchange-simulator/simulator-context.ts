@@ -1,4 +1,5 @@
 /** The simulator's parts, shared by the request pipelines. */
+import type { ApiTokenIssuer } from "./api-tokens.js";
 import type { DeltaEngine } from "./delta-engine.js";
 import type { FaultInjector } from "./faults.js";
 import type { FolderDeltaEngine } from "./folder-delta.js";
@@ -20,6 +21,8 @@ export interface SimulatorContext {
   now(): number;
   store: MailboxStore;
   identity: Identity;
+  /** Signed access tokens for the product's own API, and the keys that verify them. */
+  apiTokens: ApiTokenIssuer;
   delta: DeltaEngine;
   /** The folder hierarchy delta (mailFolders/delta). */
   folderDelta: FolderDeltaEngine;

@@ -1,38 +1,26 @@
 /**
  * `npm start`: runs the product on this machine. See README "Quick start" and "Configuration".
  *
- * Flags: --in-memory (keep no data), --port N (HTTP, default 7071), --verbose (one line per cycle).
+ * Flags: --in-memory (keep no data), --port N (HTTP, default 7071), --verbose (one line per cycle),
+ * --no-auth (the API asks for no token: only when asked for, and said on every start).
  * Settings come from the environment and, when present, local.settings.json's "Values" (the
  * environment wins), exactly as the Functions host reads them.
  */
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
+import { allAppRoles } from "../../../shared/auth/app-roles.js";
 import { SettingsError, type Environment } from "../../../shared/config/settings.js";
 import { ensureDevCertificates } from "../dev-certificates.js";
 import { StateFileError } from "../exchange-simulator/state-file.js";
 import { modeDataFolder, parseSyncMailboxes } from "./data-folders.js";
 import { startLocalHost, type LocalHost } from "./local-host.js";
+import { readLocalSettings, repoRoot } from "./local-settings.js";
 import { progressLine } from "./progress.js";
-
-const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../..");
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
   process.exit(1);
-}
-
-function readLocalSettings(): Environment {
-  const file = path.join(repoRoot, "local.settings.json");
-  if (!existsSync(file)) return {};
-  try {
-    const parsed = JSON.parse(readFileSync(file, "utf8")) as { Values?: Record<string, unknown> };
-    const values: Environment = {};
-    for (const [key, value] of Object.entries(parsed.Values ?? {})) values[key] = value === null || value === undefined ? undefined : String(value);
-    return values;
-  } catch {
-    return fail("local.settings.json is not valid JSON: fix it or remove it.");
-  }
 }
 
 function integerSetting(env: Environment, name: string, fallback: number, min: number, max: number): number {
@@ -49,7 +37,12 @@ function flagValue(name: string): string | undefined {
 }
 
 async function main(): Promise<void> {
-  const env: Environment = { ...readLocalSettings(), ...process.env };
+  let env: Environment;
+  try {
+    env = { ...readLocalSettings(), ...process.env };
+  } catch (error) {
+    return fail((error as Error).message);
+  }
   const realTenant = Boolean(env.GRAPH_TENANT_ID?.trim());
 
   // The simulator's TLS certificate comes from a local CA; Node trusts extra CAs only from
@@ -90,6 +83,8 @@ async function main(): Promise<void> {
     realMailboxes: syncMailboxes.addresses,
     log: (line: string) => process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`),
     verbose: process.argv.includes("--verbose") || env.LOCAL_VERBOSE === "1",
+    // A flag only, never a setting: an open API is a choice made at each start.
+    noAuth: process.argv.includes("--no-auth"),
   };
   if (realTenant && options.realMailboxes.length === 0) {
     options.log("A real tenant is configured but LOCAL_SYNC_MAILBOXES is empty: set it to the addresses to sync (comma-separated).");
@@ -108,6 +103,13 @@ async function main(): Promise<void> {
   if (host.simulatorUrl) options.log(`demo tenant: simulated Exchange Online at ${host.simulatorUrl} with ${options.demo!.mailboxCount} mailboxes; mail arrives every ${options.demo!.mailEveryMs} ms`);
   else options.log(`real tenant ${env.GRAPH_TENANT_ID}: syncing ${options.realMailboxes.length} mailbox(es)`);
   options.log(`data: ${options.inMemory ? "in memory" : options.dataDir} · Ctrl-C stops`);
+  if (options.noAuth) {
+    options.log(`SIGN-IN IS OFF (--no-auth): every request to ${host.url}/api is served as the local operator with every role (${allAppRoles.join(", ")}), without a token`);
+  } else if (host.simulatorUrl) {
+    options.log(`API tokens: npm run -s token -- <role>... (${allAppRoles.join(", ")}; --app for the CRM application's), then curl -H "Authorization: Bearer $TOKEN"`);
+  } else {
+    options.log(`API tokens come from tenant ${env.API_TENANT_ID || env.GRAPH_TENANT_ID}: az account get-access-token --scope api://${env.API_AUDIENCE}/.default --query accessToken -o tsv`);
+  }
 
   if (!options.inMemory && existsSync(path.join(dataRoot, "azurite"))) {
     options.log(`${path.join(dataRoot, "azurite")} is from an earlier version of the local host (one data folder for every mode) and is no longer read: delete it`);

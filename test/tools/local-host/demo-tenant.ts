@@ -10,11 +10,12 @@ import { defaultPolling, maxConcurrentConnectionsLimit, newProfile, type EmailSe
 import { workloads } from "../../../shared/domain/workloads.js";
 import type { Runtime } from "../../../shared/runtime.js";
 import { createMailbox, MappingConflict } from "../../../shared/sync/mailbox-mapping.js";
-import { startMailFlow } from "../exchange-simulator/demo.js";
+import { customerDomains, startMailFlow } from "../exchange-simulator/demo.js";
 import type { ExchangeSimulator } from "../exchange-simulator/index.js";
+import { demoApiClientId } from "./demo-sign-in.js";
 
 /** Fixed ids so that records persisted by an earlier run line up with this run's simulator. */
-const demoTenantId = "8f3a3c52-6f2e-4c8e-9a43-2b7f1d0e5a11";
+export const demoTenantId = "8f3a3c52-6f2e-4c8e-9a43-2b7f1d0e5a11";
 const demoClientId = "5b1e7c0d-3a94-4f7b-8d21-6c9e0f4a2b37";
 const demoDomain = "contoso.example";
 const demoNames = [
@@ -49,6 +50,8 @@ export interface DemoTenant {
    * product's mailboxes exist: mail older than a new mailbox is not synced.
    */
   welcomeNewMailboxes(): void;
+  /** The folder under one mailbox's Inbox that the demo tracks (Fabrikam's mail is filed there). */
+  trackedFolder?: { mailbox: LocalMailbox; folderId: string; domain: string };
 }
 
 /** A stable GUID-shaped id for an address, so re-seeding finds the same mailbox record. */
@@ -82,6 +85,9 @@ export function startDemoTenant(sim: ExchangeSimulator, mailboxCount: number): D
     return { address: added.address, exchangeUserId: added.id, displayName: name };
   });
   for (const { address, displayName } of unmappedDemoMailboxes) ensureMailbox(address, displayName);
+  // Folder-level tracking: the second mailbox files one customer's mail in a folder of its own.
+  const filer = mailboxes[1];
+  const trackedFolder = filer ? { mailbox: filer, folderId: sim.ensureFolder(filer.address, "inbox", "Fabrikam").id, domain: customerDomains[0]! } : undefined;
   return {
     settings: {
       GRAPH_ENDPOINT: sim.url,
@@ -90,6 +96,9 @@ export function startDemoTenant(sim: ExchangeSimulator, mailboxCount: number): D
       GRAPH_CLIENT_ID: demoClientId,
       GRAPH_CREDENTIAL_KIND: "clientSecret",
       GRAPH_CLIENT_SECRET: clientSecret,
+      // The API accepts the simulator's tokens for the demo tenant, by the same code path as Entra's.
+      API_TENANT_ID: tenantId,
+      API_AUDIENCE: demoApiClientId,
     },
     mailboxes,
     welcomeNewMailboxes: () => {
@@ -103,7 +112,12 @@ export function startDemoTenant(sim: ExchangeSimulator, mailboxCount: number): D
         });
       }
     },
-    startMail: (everyMs) => startMailFlow(sim, mailboxes.map((m) => ({ id: m.exchangeUserId, address: m.address, displayName: m.displayName })), { everyMs }),
+    trackedFolder,
+    startMail: (everyMs) =>
+      startMailFlow(sim, mailboxes.map((m) => ({ id: m.exchangeUserId, address: m.address, displayName: m.displayName })), {
+        everyMs,
+        ...(trackedFolder ? { fileInto: { mailbox: trackedFolder.mailbox.address, folderId: trackedFolder.folderId, domain: trackedFolder.domain } } : {}),
+      }),
   };
 }
 

@@ -3,10 +3,12 @@
  * mail flow's domains are CRM contacts (with their accounts), one more domain's people are leads,
  * the mailbox owners take turns over three track options, and a few CRM emails go out to known
  * contacts so that their replies (sent by the mail flow) correlate to them and inherit their
- * opportunity. Everything else the flow delivers — most customers, colleagues' notes — stays in
+ * opportunity; Fabrikam's mail to the second mailbox is filed in a tracked folder regarding the
+ * Fabrikam account. Everything else the flow delivers — most customers, colleagues' notes — stays in
  * Exchange and out of the CRM: each cycle's log counts it as untracked.
  */
 import { createEmail, sendEmail } from "../../../shared/api/crm-email-api.js";
+import { putTrackedFolder } from "../../../shared/api/tracked-folder-api.js";
 import type { ContactFields } from "../../../shared/domain/act-records.js";
 import type { TrackOption } from "../../../shared/domain/tracking/track-options.js";
 import type { Runtime } from "../../../shared/runtime.js";
@@ -28,6 +30,37 @@ export interface DemoTrackingSummary {
   contacts: number;
   leads: number;
   crmEmails: number;
+}
+
+/**
+ * Maps the demo's folder to the Fabrikam account, through the API's own path (which checks the
+ * folder in Exchange). Mapping it again on a restart answers "tracked already" and changes nothing.
+ */
+export async function trackDemoFolder(runtime: Runtime, folder: { mailbox: LocalMailbox; folderId: string; domain: string }): Promise<void> {
+  await putTrackedFolder(runtime, mailboxIdFor(folder.mailbox.address), folder.folderId, { regarding: { type: "account", id: `demo-account-${folder.domain.split(".")[0]}` } });
+}
+
+/** A one-page PDF that says which quote it is: the demo's CRM emails carry one. */
+function quotePdf(n: number): string {
+  const text = `Quote ${n}`;
+  const stream = `BT /F1 24 Tf 72 720 Td (${text}) Tj ET`;
+  const objects = [
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+    `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
+    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+  ];
+  let pdf = "%PDF-1.4\n";
+  const offsets = objects.map((body, i) => {
+    const offset = pdf.length;
+    pdf += `${i + 1} 0 obj\n${body}\nendobj\n`;
+    return offset;
+  });
+  const xref = pdf.length;
+  pdf += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, "0")} 00000 n \n`).join("")}`;
+  pdf += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(pdf, "latin1").toString("base64");
 }
 
 /** Idempotent: records have fixed ids, and the CRM emails go out only on the run that created the records. */
@@ -63,6 +96,7 @@ export async function seedDemoTracking(runtime: Runtime, mailboxes: LocalMailbox
       subject: `Your quote for the ${["pump upgrade", "support renewal", "fleet sensors", "training package"][i % 4]}`,
       body: { contentType: "html", content: `<p>Dear ${first},</p><p>Please find our quote below. Let me know if the delivery date suits you.</p>` },
       regarding: { type: "opportunity", id: `demo-opportunity-${i + 1}` },
+      attachments: [{ name: `quote-${i + 1}.pdf`, contentType: "application/pdf", contentBytes: quotePdf(i + 1) }],
     });
     await sendEmail(runtime, email.id, {});
   }

@@ -9,7 +9,8 @@ import { existsSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import azureFunctions, { type ServiceBusQueueHandler, type Timer, type TimerHandler } from "@azure/functions";
-import { loadSettings, type Environment } from "../../../shared/config/settings.js";
+import { noAuthentication, tokenAuthentication } from "../../../shared/auth/token-authentication.js";
+import { loadSettings, readApiAuthSettings, type Environment } from "../../../shared/config/settings.js";
 import { hostFunctionsLocally, registeredFunctions } from "../../../shared/hosting/function-registry.js";
 import { workloads } from "../../../shared/domain/workloads.js";
 import { InProcessServiceBus } from "../../../shared/queues/in-process-bus.js";
@@ -18,7 +19,7 @@ import type { CycleReport } from "../../../shared/telemetry/cycle-report.js";
 import { startAzurite } from "../azurite.js";
 import { startExchangeSimulator, type ExchangeSimulator } from "../exchange-simulator/index.js";
 import { seedLocalMailboxes, startDemoTenant, type DemoTenant } from "./demo-tenant.js";
-import { seedDemoTracking } from "./demo-tracking.js";
+import { seedDemoTracking, trackDemoFolder } from "./demo-tracking.js";
 import { serveHttpFunctions } from "./http-adapter.js";
 import { CycleTally, type ProgressCounts } from "./progress.js";
 
@@ -43,6 +44,11 @@ export interface LocalHostOptions {
   realMailboxes: string[];
   log: (line: string) => void;
   verbose: boolean;
+  /**
+   * `--no-auth`: the API asks for no token (every request is the local operator with every role).
+   * Only on the operator's explicit request; otherwise tokens are checked as in Azure.
+   */
+  noAuth?: boolean;
 }
 
 export interface LocalHost {
@@ -110,13 +116,16 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     }
 
     const settings = loadSettings(env, { serviceBus: false });
+    // Demo: the simulator's tokens for the demo tenant; a real tenant: that tenant's (API_AUDIENCE).
+    const authentication = options.noAuth ? noAuthentication() : tokenAuthentication(readApiAuthSettings(env));
     const bus = new InProcessServiceBus();
     cleanups.push(() => bus.close());
-    const runtime = createRuntime(settings, { queue: bus, env });
+    const runtime = createRuntime(settings, { queue: bus, env, authentication });
     await runtime.storage.ensureCreated();
     setRuntime(runtime);
     await seedLocalMailboxes(runtime, demo ? demo.mailboxes : options.realMailboxes.map((address) => ({ address })), demo ? "demo" : "local");
     if (demo) await seedDemoTracking(runtime, demo.mailboxes);
+    if (demo?.trackedFolder) await trackDemoFolder(runtime, demo.trackedFolder);
     await makeEnabledWorkloadsDue(runtime);
 
     if (demo) {
