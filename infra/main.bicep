@@ -191,6 +191,7 @@ var tableNames = [
   'migrations'
   'migrationsteps'
   'audit'
+  'syncstats'
 ]
 
 var blobContainerNames = [

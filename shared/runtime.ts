@@ -29,6 +29,7 @@ import { CursorRepository } from "./storage/cursor-repository.js";
 import { EmailRepository } from "./storage/email-repository.js";
 import { EmailAttachmentRepository } from "./storage/email-attachment-repository.js";
 import { ItemFailureRepository } from "./storage/item-failure-repository.js";
+import { SyncStatsRepository } from "./storage/sync-stats-repository.js";
 import { LargeTextStore } from "./storage/large-text-store.js";
 import { MailboxIndex } from "./storage/mailbox-index.js";
 import { MailboxRepository } from "./storage/mailbox-repository.js";
@@ -67,6 +68,8 @@ export interface Runtime {
   /** Tracked mail's attachments: what each activity has, and whether its import is complete. */
   emailAttachments: EmailAttachmentRepository;
   failures: ItemFailureRepository;
+  /** Hourly sync figures for the monitoring dashboard. */
+  syncStats: SyncStatsRepository;
   alerts: AlertRepository;
   connectionSlots: ConnectionSlots;
   /** The CRM's appointments, contacts and tasks, and which of them sync (per user and type). */
@@ -145,6 +148,7 @@ export function createRuntime(settings: SyncSettings, options: RuntimeOptions = 
     attachments: new AttachmentStore(storage),
     emailAttachments: new EmailAttachmentRepository(storage),
     failures: new ItemFailureRepository(storage),
+    syncStats: new SyncStatsRepository(storage),
     alerts: new AlertRepository(storage),
     connectionSlots: new ConnectionSlots(storage, () => now()),
     actRecords: new ActRecordRepository(storage, largeText, () => now(), addressIndex),

@@ -50,11 +50,11 @@ run("npm", ["run", "build"], root);
 
 const dist = join(root, "dist");
 const distEntries = existsSync(dist) ? readdirSync(dist) : [];
-for (const required of ["functions", "shared"]) {
+for (const required of ["functions", "shared", "console"]) {
   if (!distEntries.includes(required)) fail(`the build produced no dist/${required}; check tsconfig.build.json`);
 }
-const unexpected = distEntries.filter((entry) => !["functions", "shared"].includes(entry));
-if (unexpected.length > 0) fail(`dist/ holds more than the app (${unexpected.join(", ")}); only functions/ and shared/ are deployed`);
+const unexpected = distEntries.filter((entry) => !["functions", "shared", "console"].includes(entry));
+if (unexpected.length > 0) fail(`dist/ holds more than the app (${unexpected.join(", ")}); only functions/, shared/ and console/ (the admin console's static files) are deployed`);
 if (!readdirSync(join(dist, "functions")).some((file) => file.endsWith(".js"))) fail("dist/functions has no .js files (package.json main is dist/functions/*.js)");
 
 // 2. Stage exactly what runs in Azure.

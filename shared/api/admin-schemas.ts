@@ -116,4 +116,6 @@ export const mailboxListQuery = z.object({
   profileId: idParam.optional(),
   status: z.enum(["NotRun", "Success", "Failure"]).optional(),
   workload: z.enum(workloads).optional(),
+  /** The console's approval filter: "true" or "false". */
+  approved: z.enum(["true", "false"]).transform((value) => value === "true").optional(),
 });

@@ -49,6 +49,6 @@ export async function getMailbox(runtime: Runtime, id: string) {
 
 export async function listMailboxes(runtime: Runtime, query: Record<string, string>) {
   const { pageSize, continuationToken, ...filters } = parseOrThrow(pagingQuery.extend(mailboxListQuery.shape), query, "query");
-  const page = await pageOf(listScope("mailboxes", filters), { pageSize, continuationToken }, (paging) => runtime.mailboxes.listPage({ ...filters, ...paging }));
+  const page = await pageOf(listScope("mailboxes", { ...filters, approved: filters.approved === undefined ? undefined : String(filters.approved) }), { pageSize, continuationToken }, (paging) => runtime.mailboxes.listPage({ ...filters, ...paging }));
   return { ...page, items: page.items.map(mailboxView) };
 }

@@ -15,7 +15,8 @@ export type RouteRule =
   /**
    * No token asked: the route has another check of its own, or answers nothing worth protecting.
    * `anonymous`: no function key either — the caller cannot send one (Microsoft Graph's
-   * notifications; each is authenticated by its subscription's clientState instead).
+   * notifications, each authenticated by its subscription's clientState instead; a browser
+   * loading the console's static files).
    */
   | { exempt: string; anonymous?: true };
 
@@ -28,6 +29,7 @@ export const routeAccess: Readonly<Record<string, RouteRule>> = {
   // Microsoft Graph posts here (push): it sends neither a token nor a function key.
   pushNotifications: { exempt: "Graph's change notifications: each is checked against its subscription's clientState in constant time (shared/push)", anonymous: true },
   pushLifecycle: { exempt: "Graph's lifecycle notifications: each is checked against its subscription's clientState in constant time (shared/push)", anonymous: true },
+  console: { exempt: "the admin console's static files and sign-in settings (no data): the page calls the API with the user's token", anonymous: true },
 
   // Admin API
   listProfiles: admin,
@@ -42,6 +44,9 @@ export const routeAccess: Readonly<Record<string, RouteRule>> = {
   testAndEnableMailboxes: admin,
   disableMailbox: admin,
   listAlerts: { roles: [SyncAdmin, MonitorRead] },
+  // Item-level failures (subjects only for Sync.Admin) and the monitoring dashboard (counts only).
+  listFailures: { roles: [SyncAdmin, MonitorRead] },
+  getMonitoring: { roles: [SyncAdmin, MonitorRead] },
   getSettings: admin,
   putSettings: admin,
   getEmailEnabledTypes: admin,

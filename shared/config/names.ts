@@ -54,6 +54,8 @@ export const tableNames = {
   migrationSteps: "migrationsteps",
   /** Changes made through the admin API (who, what, before/after), newest first, overall and per target. */
   audit: "audit",
+  /** Hourly sync figures for the monitoring dashboard: per hour, one row per instance and workload. */
+  syncStats: "syncstats",
 } as const;
 
 export const blobContainers = {

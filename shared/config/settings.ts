@@ -60,6 +60,8 @@ export interface SyncSettings {
    * present → push is on; absent → pure polling. https, or http on a loopback host for the local host.
    */
   pushNotificationUrl?: string;
+  /** How long item-level failures are kept (Dynamics 365 keeps them 3 days). */
+  itemFailureRetentionDays: number;
 }
 
 /** Who may call the HTTP API: Entra ID v2 access tokens of this tenant, for this audience. */
@@ -227,6 +229,7 @@ export function loadSettings(env: Environment = process.env, options: { serviceB
     pushNotificationUrl: optional(env, pushNotificationUrlSetting) === undefined
       ? undefined
       : read(env, pushNotificationUrlSetting, notificationBaseUrl, "the Function App's public base URL, https://<app>.azurewebsites.net (empty: no push, polling only)"),
+    itemFailureRetentionDays: integer(env, "ITEM_FAILURE_RETENTION_DAYS", 3, 1, 90),
   };
 }
 
@@ -259,4 +262,6 @@ export const settingCatalog: ReadonlyArray<{ name: string; required: "yes" | "no
   { name: "CYCLE_MAX_ITEMS", required: "no", description: "items per cycle before it yields (default 500)" },
   { name: "CYCLE_MAX_SECONDS", required: "no", description: "seconds per cycle before it yields (default 240)" },
   { name: pushNotificationUrlSetting, required: "no", description: "public https base URL of the Function App that Graph posts change notifications to (push); empty: polling only" },
+  { name: "ITEM_FAILURE_RETENTION_DAYS", required: "no", description: "days item-level failures are kept and listed, 1-90 (default 3, as Dynamics 365)" },
+  { name: "CONSOLE_CLIENT_ID", required: "no", description: "the admin console's app registration (SPA) client id for browser sign-in (default API_AUDIENCE)" },
 ];

@@ -33,7 +33,7 @@ export function defineFunction(defined: FunctionDefinition): void {
     case "http":
       // Function keys stay in front in Azure (the local host, like `func start`, asks for none);
       // the guard checks the caller's Entra ID token and app role behind them. The one exception,
-      // declared in route-access.ts: the routes Graph posts notifications to (anonymous).
+      // declared in route-access.ts: the routes Graph posts notifications to and the console's static files (anonymous).
       app.http(definition.name, { route: definition.route, methods: definition.methods, authLevel: isAnonymous(definition.name) ? "anonymous" : "function", handler: definition.handler });
       break;
     case "timer":

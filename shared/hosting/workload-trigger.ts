@@ -1,6 +1,7 @@
 /** The body every workload's queue trigger shares: validate the message, run the cycle, log it. */
 import type { InvocationContext } from "@azure/functions";
 import { parseWorkloadMessage } from "../queues/work-queue.js";
+import { flushSyncStats } from "../monitoring/sync-stats.js";
 import { getRuntime } from "../runtime.js";
 import type { WorkloadEngine } from "../sync/workload-runner.js";
 import { runWorkload } from "../sync/workload-runner.js";
@@ -19,5 +20,7 @@ export function workloadTrigger(engine: WorkloadEngine): (message: unknown, cont
       runWorkload(await getRuntime(), engine, body),
     );
     logCycle({ info: (m, p) => context.log(m, p), warn: (m, p) => context.warn(m, p) }, report);
+    // The dashboard's hourly figures: a failed write loses a few seconds of figures, never the cycle.
+    await flushSyncStats(await getRuntime()).catch((error: unknown) => context.warn("sync figures not written", { error: error instanceof Error ? error.message : String(error) }));
   };
 }

@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import type { TableClient } from "@azure/data-tables";
 import { tableNames } from "../config/names.js";
-import type { StorageAccount } from "./storage-account.js";
+import { hasStatus, type StorageAccount } from "./storage-account.js";
 
 export interface ItemFailure {
   mailboxId: string;
@@ -31,8 +31,33 @@ export class ItemFailureRepository {
   }
 
   async forMailbox(mailboxId: string): Promise<ItemFailure[]> {
+    return this.query(`PartitionKey eq '${quote(mailboxId)}'`);
+  }
+
+  /**
+   * Failures recorded since a time, newest first, of one mailbox or all (the item-level failures
+   * list). The table holds only the retention window (deleteBefore), so a scan stays small.
+   */
+  async since(sinceIso: string, mailboxId?: string): Promise<ItemFailure[]> {
+    const at = `at ge '${quote(sinceIso)}'`;
+    return this.query(mailboxId ? `PartitionKey eq '${quote(mailboxId)}' and ${at}` : at);
+  }
+
+  /** Deletes failures recorded before a time (the retention, ITEM_FAILURE_RETENTION_DAYS); returns how many. */
+  async deleteBefore(cutoffIso: string): Promise<number> {
+    let deleted = 0;
+    const filter = `at lt '${quote(cutoffIso)}'`;
+    for await (const row of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: ["PartitionKey", "RowKey"] } })) {
+      await this.table.deleteEntity(String(row.partitionKey), String(row.rowKey)).catch((error: unknown) => {
+        if (!hasStatus(error, 404)) throw error;
+      });
+      deleted++;
+    }
+    return deleted;
+  }
+
+  private async query(filter: string): Promise<ItemFailure[]> {
     const failures: ItemFailure[] = [];
-    const filter = `PartitionKey eq '${mailboxId.replace(/'/g, "''")}'`;
     for await (const row of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
       failures.push({
         mailboxId: String(row.mailboxId),
@@ -48,3 +73,5 @@ export class ItemFailureRepository {
     return failures.sort((a, b) => b.at.localeCompare(a.at));
   }
 }
+
+const quote = (value: string) => value.replace(/'/g, "''");

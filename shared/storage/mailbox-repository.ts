@@ -215,8 +215,9 @@ export class MailboxRepository {
   }
 
   /** A page of mailboxes across all shards, optionally by profile, status and workload. */
-  async listPage(options: { continuationToken?: string; pageSize: number; profileId?: string; status?: WorkloadState["status"]; workload?: Workload }): Promise<{ items: Mailbox[]; continuationToken?: string }> {
+  async listPage(options: { continuationToken?: string; pageSize: number; profileId?: string; status?: WorkloadState["status"]; workload?: Workload; approved?: boolean }): Promise<{ items: Mailbox[]; continuationToken?: string }> {
     const clauses: string[] = [];
+    if (options.approved !== undefined) clauses.push(`approved eq ${options.approved}`);
     if (options.profileId) clauses.push(`profileId eq '${options.profileId.replace(/'/g, "''")}'`);
     if (options.status && options.workload) clauses.push(`${options.workload}Status eq '${options.status}'`);
     else if (options.status) clauses.push(`(${workloads.map((w) => `${w}Status eq '${options.status}'`).join(" or ")})`);

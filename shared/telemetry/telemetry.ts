@@ -9,6 +9,7 @@ import { context, metrics, propagation, SpanStatusCode, trace, type Attributes }
 import { logs, SeverityNumber } from "@opentelemetry/api-logs";
 import type { Environment } from "../config/settings.js";
 import type { CycleReport } from "./cycle-report.js";
+import { tallyCycle, tallyLatency } from "../monitoring/sync-stats.js";
 
 const scope = "crm-server-side-sync";
 let exporting = false;
@@ -33,6 +34,7 @@ export async function startTelemetry(env: Environment): Promise<boolean> {
 
 /** The cycle's log record and metrics. */
 export function recordCycle(report: CycleReport): void {
+  tallyCycle(report);
   const attributes: Attributes = {
     mailboxId: report.mailboxId,
     workload: report.workload,
@@ -67,6 +69,7 @@ export function recordCycle(report: CycleReport): void {
 
 /** How long an item took from Exchange to the CRM store. */
 export function recordSyncLatency(workload: string, latencyMs: number): void {
+  tallyLatency(workload, latencyMs);
   metrics.getMeter(scope).createHistogram("sync.latency", { unit: "ms", description: "From Exchange receipt to stored in the CRM" }).record(latencyMs, { workload });
 }
 

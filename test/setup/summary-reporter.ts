@@ -1,5 +1,6 @@
 /** Prints the plain closing line CI reads: "tests: N passed, N failed, N skipped". */
 import type { Reporter, TestModule } from "vitest/node";
+import { browserSkipReason, systemChromium } from "../support/browser.js";
 
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
@@ -17,5 +18,6 @@ export default class SummaryReporter implements Reporter {
       if (module.state() === "failed" && [...module.children.allTests()].length === 0) failed++;
     }
     process.stdout.write(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+    if (!systemChromium() && testModules.some((m) => m.moduleId.endsWith("console.test.ts"))) process.stdout.write(`browser tests SKIPPED: ${browserSkipReason}\n`);
   }
 }

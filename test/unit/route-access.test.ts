@@ -43,9 +43,9 @@ describe("the route → role table", () => {
     expect(routeAccess.health).toHaveProperty("exempt");
   });
 
-  it("keeps the admin API for Sync.Admin, approval for Sync.Approver, records for Records.ReadWrite, and lets Monitor.Read read only status and alerts", () => {
+  it("keeps the admin API for Sync.Admin, approval for Sync.Approver, records for Records.ReadWrite, and lets Monitor.Read read only status, alerts, item-level failures (without subjects) and the dashboard", () => {
     const withRole = (role: string) => Object.entries(routeAccess).filter(([, rule]) => "roles" in rule && rule.roles.includes(role as never)).map(([name]) => name).sort();
-    expect(withRole("Monitor.Read")).toEqual(["getMailbox", "listAlerts", "listMailboxes"]);
+    expect(withRole("Monitor.Read")).toEqual(["getMailbox", "getMonitoring", "listAlerts", "listFailures", "listMailboxes"]);
     expect(withRole("Sync.Approver")).toEqual(["approveMailbox", "getMailbox", "listMailboxes"]);
     expect(routeAccess.approveMailbox).toEqual({ roles: ["Sync.Approver"] });
     expect(routeAccess.listAudit).toEqual({ roles: ["Sync.Admin"] });

@@ -11,6 +11,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { allAppRoles } from "../../../shared/auth/app-roles.js";
 import { SettingsError, type Environment } from "../../../shared/config/settings.js";
+import { buildConsole, consoleBuildStale } from "../../../console/build.js";
 import { ensureDevCertificates } from "../dev-certificates.js";
 import { StateFileError } from "../exchange-simulator/state-file.js";
 import { modeDataFolder, parseSyncMailboxes } from "./data-folders.js";
@@ -90,6 +91,16 @@ async function main(): Promise<void> {
     options.log("A real tenant is configured but LOCAL_SYNC_MAILBOXES is empty: set it to the addresses to sync (comma-separated).");
   }
 
+  // The console's page: built on the first start and whenever its sources are newer than the build.
+  if (consoleBuildStale()) {
+    options.log("building the console (console/ → dist/console)…");
+    try {
+      await buildConsole(options.log);
+    } catch (error) {
+      fail(`the console did not build: ${(error as Error).message}`);
+    }
+  }
+
   let host: LocalHost;
   try {
     host = await startLocalHost(options);
@@ -102,6 +113,7 @@ async function main(): Promise<void> {
   options.log(`local host ready: ${host.url}/api (health, profiles, mailboxes, emails, appointments, contacts, tasks, alerts, settings: see README "HTTP API")`);
   if (host.simulatorUrl) options.log(`demo tenant: simulated Exchange Online at ${host.simulatorUrl} with ${options.demo!.mailboxCount} mailboxes; mail arrives every ${options.demo!.mailEveryMs} ms`);
   else options.log(`real tenant ${env.GRAPH_TENANT_ID}: syncing ${options.realMailboxes.length} mailbox(es)`);
+  options.log(`console: ${host.url}/api/console/ ${host.simulatorUrl && !options.noAuth ? "(local demo sign-in: pick the roles to sign in with)" : options.noAuth ? "(sign-in is off)" : "(signs in with Entra ID: see README \"Admin console\")"}`);
   options.log(`data: ${options.inMemory ? "in memory" : options.dataDir} · Ctrl-C stops`);
   if (options.noAuth) {
     options.log(`SIGN-IN IS OFF (--no-auth): every request to ${host.url}/api is served as the local operator with every role (${allAppRoles.join(", ")}), without a token`);

@@ -26,12 +26,19 @@ function compile(definition: HttpDefinition): CompiledRoute {
   const segments = definition.route.split("/").filter(Boolean);
   const pattern = segments
     .map((segment) => {
+      // {*rest}: the rest of the path, slashes included, possibly empty (the Functions host's catch-all).
+      const catchAll = /^\{\*([A-Za-z0-9_]+)\}$/.exec(segment);
+      if (catchAll) {
+        params.push(catchAll[1]!);
+        return "\u0000";
+      }
       const param = /^\{([A-Za-z0-9_]+)\??\}$/.exec(segment);
       if (!param) return segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
       params.push(param[1]!);
       return "([^/]+)";
     })
-    .join("/");
+    .join("/")
+    .replace(/\/?\u0000/, "(?:/(.*))?");
   return { definition, pattern: new RegExp(`^/api/${pattern}/?$`, "i"), params, literalSegments: segments.length - params.length };
 }
 
@@ -80,9 +87,16 @@ export interface LocalHttpServer {
   close(): Promise<void>;
 }
 
+/** A route of the local host itself, outside /api (the demo sign-in): method, exact path, handler of the JSON body. */
+export interface LocalRoute {
+  method: string;
+  path: string;
+  handle(body: unknown): Promise<HttpResponseInit>;
+}
+
 export async function serveHttpFunctions(
   definitions: readonly FunctionDefinition[],
-  options: { host: string; port: number; logHandler: (level: string, ...args: unknown[]) => void },
+  options: { host: string; port: number; logHandler: (level: string, ...args: unknown[]) => void; localRoutes?: LocalRoute[] },
 ): Promise<LocalHttpServer> {
   const routes = definitions
     .filter((d): d is HttpDefinition => d.kind === "http")
@@ -92,13 +106,23 @@ export async function serveHttpFunctions(
 
   const server = http.createServer(async (request, response) => {
     const url = new URL(request.url ?? "/", `http://${request.headers.host ?? "localhost"}`);
+    if (url.pathname === "/" || url.pathname === "/console") return send(response, { status: 302, headers: { Location: "/api/console/" } });
+    const local = options.localRoutes?.find((route) => route.path === url.pathname && route.method === request.method);
+    if (local) {
+      try {
+        const text = (await readBody(request, 64 * 1024)).toString("utf8");
+        return send(response, await local.handle(text ? JSON.parse(text) : undefined));
+      } catch {
+        return send(response, { status: 400, jsonBody: { error: { code: "BadRequest", message: "The body is not JSON." } } });
+      }
+    }
     const matches = routes.map((route) => ({ route, match: route.pattern.exec(url.pathname) })).filter((m) => m.match);
     if (matches.length === 0) return send(response, { status: 404, jsonBody: { error: { code: "NotFound", message: `No function serves ${url.pathname}.` } } });
     const hit = matches.find((m) => m.route.definition.methods.includes((request.method ?? "GET") as never));
     if (!hit) return send(response, { status: 405, jsonBody: { error: { code: "MethodNotAllowed", message: `${request.method} is not allowed on ${url.pathname}.` } } });
     try {
       const body = await readBody(request, 100 * 1024 * 1024);
-      const params = Object.fromEntries(hit.route.params.map((name, i) => [name, decodeURIComponent(hit.match![i + 1]!)]));
+      const params = Object.fromEntries(hit.route.params.map((name, i) => [name, decodeURIComponent(hit.match![i + 1] ?? "")]));
       const headers: Record<string, string> = {};
       for (const [key, value] of Object.entries(request.headers)) if (typeof value === "string") headers[key] = value;
       const httpRequest = new HttpRequest({

@@ -20,6 +20,7 @@ import { startAzurite } from "../azurite.js";
 import { startExchangeSimulator, type ExchangeSimulator } from "../exchange-simulator/index.js";
 import { seedLocalMailboxes, startDemoTenant, type DemoTenant } from "./demo-tenant.js";
 import { seedDemoTracking, trackDemoFolder } from "./demo-tracking.js";
+import { demoSignInRoute } from "./demo-sign-in-route.js";
 import { serveHttpFunctions } from "./http-adapter.js";
 import { CycleTally, type ProgressCounts } from "./progress.js";
 
@@ -115,6 +116,9 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       Object.assign(env, demo.settings);
     }
 
+    // The console's sign-in (shared/console/static-files.ts): the demo's picked role, or none with --no-auth.
+    if (options.noAuth) env.CONSOLE_SIGN_IN = "none";
+    else if (demo) env.CONSOLE_SIGN_IN = "localDemo";
     const settings = loadSettings(env, { serviceBus: false });
     // Demo: the simulator's tokens for the demo tenant; a real tenant: that tenant's (API_AUDIENCE).
     const authentication = options.noAuth ? noAuthentication() : tokenAuthentication(readApiAuthSettings(env));
@@ -188,7 +192,8 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       void tick();
     }
 
-    const http = await serveHttpFunctions(definitions, { host: options.host, port: options.httpPort, logHandler });
+    const localRoutes = simulator && !options.noAuth ? [demoSignInRoute(simulator)] : [];
+    const http = await serveHttpFunctions(definitions, { host: options.host, port: options.httpPort, logHandler, localRoutes });
     cleanups.push(() => http.close());
     if (simulator && !runtime.settings.pushNotificationUrl) {
       // Push against the simulator: it posts notifications to this host's routes over loopback
