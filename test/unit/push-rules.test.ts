@@ -175,10 +175,10 @@ describe("PUSH_NOTIFICATION_URL", () => {
 });
 
 describe("the routes Graph posts to", () => {
-  it("are the only ones without a function key or token (route-access.ts), and only those two", async () => {
+  it("are, with the console's static files, the only ones without a function key or token (route-access.ts)", async () => {
     const { routeAccess } = await import("../../shared/auth/route-access.js");
     const { isAnonymous } = await import("../../shared/hosting/function-registry.js");
-    expect(Object.keys(routeAccess).filter(isAnonymous).sort()).toEqual(["pushLifecycle", "pushNotifications"]);
+    expect(Object.keys(routeAccess).filter(isAnonymous).sort()).toEqual(["console", "pushLifecycle", "pushNotifications"]);
     expect(isAnonymous("health")).toBe(false);
     expect(isAnonymous("getMailbox")).toBe(false);
   });
