@@ -29,15 +29,15 @@ async function mailboxes(h: LocalHostProcess): Promise<MailboxView[]> {
 }
 
 /**
- * Every enabled workload of every mailbox has run since `since` and succeeded — or has succeeded
- * and waits, by design, to be told: outgoing with nothing Pending Send (no next run), a workload
- * whose change notifications are healthy (the local host runs push against the simulator).
+ * Every enabled workload of every mailbox has run since `since` and succeeded — or, for outgoing
+ * with nothing Pending Send, has succeeded and waits, by design, for a Send (no next run: idle
+ * outgoing is not polled). Incoming and ACT are made due at every start, push or not.
  */
 async function everyWorkloadRanSince(h: LocalHostProcess, since: number): Promise<MailboxView[] | undefined> {
   const items: MailboxView[] = await Promise.all((await mailboxes(h)).map(async (m) => (await h.api("GET", `mailboxes/${m.id}`)).body));
   const settled = (m: MailboxView, name: string, w: WorkloadView) =>
     w.status === "Success" &&
-    ((w.lastRunAt !== null && Date.parse(w.lastRunAt) >= since) || (name === "outgoing" && w.nextRunAt === null) || m.push?.workloads?.[name]?.state === "healthy");
+    ((w.lastRunAt !== null && Date.parse(w.lastRunAt) >= since) || (name === "outgoing" && w.nextRunAt === null));
   const enabled = items.flatMap((m) => Object.entries(m.workloads).filter(([, w]) => w.enabled).map(([name, w]) => settled(m, name, w)));
   return enabled.length > 0 && enabled.every(Boolean) ? items : undefined;
 }
