@@ -31,4 +31,4 @@ export async function consoleHandler(request: HttpRequest, _context: InvocationC
   };
 }
 
-defineFunction({ kind: "http", name: "console", route: "console/{*path}", methods: ["GET"], authLevel: "anonymous", handler: consoleHandler });
+defineFunction({ kind: "http", name: "console", route: "console/{*path}", methods: ["GET"], handler: consoleHandler });

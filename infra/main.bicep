@@ -75,6 +75,9 @@ param deploymentId string = ''
 
 @minValue(10)
 @maxValue(100000)
+@description('Push: Graph change notifications to the Function App (PUSH_NOTIFICATION_URL = its https address), with polling as a slow safety net. false: polling only.')
+param pushNotifications bool = true
+
 @description('Items one cycle processes before it yields (CYCLE_MAX_ITEMS).')
 param cycleMaxItems int = 500
 
@@ -182,6 +185,7 @@ var tableNames = [
   'actlinks'
   'trackingnumbers'
   'trackedfolders'
+  'pushsubscriptions'
   'correlationkeys'
   'ownertracking'
   'migrations'
@@ -515,6 +519,8 @@ var syncSettings = {
   DEPLOYMENT_ID: effectiveDeploymentId
   CYCLE_MAX_ITEMS: string(cycleMaxItems)
   CYCLE_MAX_SECONDS: string(cycleMaxSeconds)
+  // Graph posts change notifications to /api/push/notifications and /api/push/lifecycle here.
+  PUSH_NOTIFICATION_URL: pushNotifications ? 'https://${functionApp.properties.defaultHostName}' : ''
 }
 
 // The secret behind a Key Vault certificate holds its PEM (certificate and private key) when the

@@ -38,6 +38,8 @@ import { OrgSettingsRepository } from "./storage/org-settings-repository.js";
 import { ProfileRepository } from "./storage/profile-repository.js";
 import { StorageAccount } from "./storage/storage-account.js";
 import { startTelemetry } from "./telemetry/telemetry.js";
+import { NotificationIntake } from "./push/notification-intake.js";
+import { PushSubscriptionRepository } from "./push/subscription-repository.js";
 import { SyncFilterRepository } from "./storage/sync-filter-repository.js";
 import { TrackingNumberRepository } from "./storage/tracking-number-repository.js";
 import { TrackedFolderRepository } from "./storage/tracked-folder-repository.js";
@@ -83,6 +85,10 @@ export interface Runtime {
   /** Folders under the Inbox each mailbox tracks, with their regarding records. */
   trackedFolders: TrackedFolderRepository;
   actLinks: ActLinkRepository;
+  /** Graph change-notification subscriptions per mailbox (push). */
+  pushSubscriptions: PushSubscriptionRepository;
+  /** Checks and folds incoming change notifications (one per process: it caches owners). */
+  notificationIntake: NotificationIntake;
   /** Email Router migrations: plan documents, status, step log and wave progress. */
   migrations: MigrationRepository;
   /** The deployment app's connection (alert notices, and profiles that use the deployment app). */
@@ -114,6 +120,7 @@ export function createRuntime(settings: SyncSettings, options: RuntimeOptions = 
   const perProfile = new Map<string, { key: string; connection: GraphConnection }>();
   const now = options.now ?? Date.now;
   const mailboxes = new MailboxRepository(storage);
+  const pushSubscriptions = new PushSubscriptionRepository(storage);
   const emailEnabledTypes = new EmailEnabledTypeRepository(storage);
   // Every record repository writes through the one address index, whoever writes (API or ACT sync).
   const addressIndex = new AddressBookIndex(storage, emailEnabledTypes, () => now());
@@ -152,6 +159,8 @@ export function createRuntime(settings: SyncSettings, options: RuntimeOptions = 
     syncFilters: new SyncFilterRepository(storage),
     trackedFolders: new TrackedFolderRepository(storage),
     actLinks: new ActLinkRepository(storage, largeText),
+    pushSubscriptions,
+    notificationIntake: new NotificationIntake(pushSubscriptions),
     migrations: new MigrationRepository(storage, largeText),
     graph,
     graphFor(profile) {

@@ -14,6 +14,7 @@ import type { z } from "zod";
 import type { ActFieldsByType, ActRecordType, CrmRecord } from "../domain/act-records.js";
 import type { PartyRecordType } from "../domain/party-records.js";
 import type { Runtime } from "../runtime.js";
+import { crmRecordChanged } from "../push/crm-change-trigger.js";
 import { ActRecordConflict, type CrmRecordRepository } from "../storage/act-record-repository.js";
 import { recordBodies } from "./act-schemas.js";
 import { idParam } from "./admin-schemas.js";
@@ -119,8 +120,12 @@ export async function createActRecord(runtime: Runtime, type: RecordApiType, bod
   const now = runtime.now();
   const created = await createWithId(runtime, kind, id, kind.parse(body, now), now);
   if (!created) throw new ApiError(409, "Conflict", `${kind.label} '${id}' already exists; send the request again.`);
+  if (syncsWithExchange(type)) await crmRecordChanged(runtime, [created.ownerId]);
   return created;
 }
+
+/** Accounts and leads live in the CRM only; appointments, contacts and tasks sync with Exchange (ACT). */
+const syncsWithExchange = (type: RecordApiType) => type !== "account" && type !== "lead";
 
 export async function getActRecord(runtime: Runtime, type: RecordApiType, id: string): Promise<ActRecordView> {
   return getRecord(recordKind(runtime, type), id);
@@ -133,7 +138,10 @@ export async function getRecord(kind: RecordKind, id: string): Promise<ActRecord
 export async function updateActRecord(runtime: Runtime, type: RecordApiType, id: string, body: unknown, ifMatch: string | null): Promise<ActRecordView> {
   const kind = recordKind(runtime, type);
   const recordId = routeParam(idParam, id, "id");
-  return replaceRecord(kind, recordId, kind.parse(body, runtime.now()), ifMatch);
+  const before = syncsWithExchange(type) ? (await kind.repository.get(kind.type, recordId))?.record.ownerId : undefined;
+  const updated = await replaceRecord(kind, recordId, kind.parse(body, runtime.now()), ifMatch);
+  if (syncsWithExchange(type)) await crmRecordChanged(runtime, [before, updated.ownerId]);
+  return updated;
 }
 
 /** Replaces an existing record's owner and fields (404 when there is none). */
@@ -152,7 +160,10 @@ export async function replaceRecord(kind: RecordKind, recordId: string, parsed: 
 }
 
 export async function deleteActRecord(runtime: Runtime, type: RecordApiType, id: string, ifMatch: string | null): Promise<void> {
-  return deleteRecord(recordKind(runtime, type), id, ifMatch);
+  const kind = recordKind(runtime, type);
+  const owner = syncsWithExchange(type) ? (await kind.repository.get(kind.type, routeParam(idParam, id, "id")))?.record.ownerId : undefined;
+  await deleteRecord(kind, id, ifMatch);
+  if (owner) await crmRecordChanged(runtime, [owner]);
 }
 
 export async function deleteRecord(kind: RecordKind, id: string, ifMatch: string | null): Promise<void> {

@@ -37,6 +37,10 @@ export const profileBody = z
     maxConcurrentConnections: z.number().int().min(1).max(maxConcurrentConnectionsLimit).default(10),
     requestTimeoutSeconds: z.number().int().min(5).max(300).default(30),
     polling: z.object(Object.fromEntries(workloads.map((w) => [w, pollingBounds.optional()])) as Record<(typeof workloads)[number], z.ZodOptional<typeof pollingBounds>>).strict().default({}),
+    pushSafetyNetSeconds: z
+      .object({ incoming: z.number().int().min(300).max(86_400).optional(), act: z.number().int().min(300).max(86_400).optional() })
+      .strict()
+      .default({}),
     ownerEmail: z.email().nullable().optional(),
     saveSentToSentItems: z.boolean().default(true),
     alertOwnerWhenMajorityFail: z.boolean().default(true),
@@ -46,7 +50,7 @@ export const profileBody = z
 const syncMethod = z.enum(["ServerSideSync", "None"]);
 
 /** A mailbox's fields that GET shows and only the server sets: ignored in a PUT body (read, change, write). */
-export const mailboxReadOnlyFields = ["id", "exchangeUserId", "approved", "createdAt", "updatedAt"] as const;
+export const mailboxReadOnlyFields = ["id", "exchangeUserId", "approved", "createdAt", "updatedAt", "push"] as const;
 
 /**
  * A workload as GET shows it (mailbox-api.ts workloadView): its `syncMethod` is what a PUT's

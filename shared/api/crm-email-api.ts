@@ -127,8 +127,10 @@ export async function sendEmail(runtime: Runtime, id: string, body: unknown) {
   if (sender && blocker) {
     await raiseAlert(runtime, blocker === "notApproved" ? "PendingSendNotApproved" : "PendingSendNotEnabled", { mailbox: sender, workload: "outgoing" });
   } else if (sender) {
-    // At once, not at the next 5-minute pass.
+    // At once, not at the next 5-minute pass. Marked due first: an idle outgoing workload has no
+    // scheduled round, so if the message below is lost the scheduler still queues it.
     const slot = runtime.now();
+    await runtime.mailboxes.patch(sender.id, { workload: { name: "outgoing", state: { dueAt: slot } } });
     await runtime.queue.send(queueNames.outgoing, [
       { messageId: `outgoing:${sender.id}:send:${email.id}`, sessionId: sender.id, body: { mailboxId: sender.id, workload: "outgoing", slot, reason: "nudge" } },
     ]);

@@ -11,6 +11,8 @@ import { approvalRefusal, mailboxTenantOf } from "../auth/tenant-admin.js";
 import type { Runtime } from "../runtime.js";
 import { MappingConflict, saveMailbox } from "../sync/mailbox-mapping.js";
 import { testAndEnable } from "../sync/test-and-enable.js";
+import { isPushWorkload, pushWorkloads } from "../domain/push/subscriptions.js";
+import { unsubscribe } from "../push/subscription-service.js";
 import { bulkTestAndEnableBody, disableBody, idParam, mailboxBody, mailboxReadOnlyFields, testAndEnableBody } from "./admin-schemas.js";
 import { ApiError, notFound, parseOrThrow, routeParam, withoutReadOnly } from "./http-responses.js";
 import { mailboxView } from "./mailbox-api.js";
@@ -84,6 +86,9 @@ export async function putMailbox(runtime: Runtime, id: string, body: unknown): P
       if (addressChanged) await runtime.trackedFolders.clear(mailboxId);
     },
   });
+  // Another Exchange mailbox, or a workload switched to None: subscriptions follow what syncs.
+  if (addressChanged) await unsubscribe(runtime, before, pushWorkloads);
+  else await unsubscribe(runtime, before, pushWorkloads.filter((w) => methods[w] === "None"));
   return { created: false, mailbox: mailboxView(next) };
 }
 
@@ -116,14 +121,16 @@ export async function approveMailbox(runtime: Runtime, id: string, caller: Calle
   return mailboxView((await runtime.mailboxes.get(mailbox.id))!.mailbox);
 }
 
-async function disableMailbox(runtime: Runtime, mailboxId: string, which: Workload[]): Promise<void> {
-  for (const w of which) await runtime.mailboxes.patch(mailboxId, { workload: { name: w, state: off } });
+async function disableMailbox(runtime: Runtime, mailbox: Mailbox, which: Workload[]): Promise<void> {
+  for (const w of which) await runtime.mailboxes.patch(mailbox.id, { workload: { name: w, state: off } });
+  // Nothing to notify about any more: the disabled workloads' subscriptions go too.
+  await unsubscribe(runtime, mailbox, which.filter(isPushWorkload));
 }
 
 export async function disableMailboxWorkloads(runtime: Runtime, id: string, body: unknown) {
   const input = parseOrThrow(disableBody, body, "body");
   const { mailbox } = await requireMailbox(runtime, id);
-  await disableMailbox(runtime, mailbox.id, input.workloads ?? [...workloads]);
+  await disableMailbox(runtime, mailbox, input.workloads ?? [...workloads]);
   return mailboxView((await runtime.mailboxes.get(mailbox.id))!.mailbox);
 }
 

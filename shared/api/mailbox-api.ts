@@ -2,6 +2,7 @@
 import type { Mailbox, WorkloadState } from "../domain/mailbox.js";
 import { workloads } from "../domain/workloads.js";
 import type { Runtime } from "../runtime.js";
+import { pushView } from "../push/push-view.js";
 import { mailboxListQuery } from "./admin-schemas.js";
 import { notFound, parseOrThrow, routeParam } from "./http-responses.js";
 import { listScope, pageOf, pagingQuery } from "./paging.js";
@@ -43,7 +44,7 @@ export async function getMailbox(runtime: Runtime, id: string) {
   const mailboxId = routeParam(mailboxIdParam, id, "id");
   const stored = await runtime.mailboxes.get(mailboxId);
   if (!stored) throw notFound("Mailbox", mailboxId);
-  return mailboxView(stored.mailbox);
+  return { ...mailboxView(stored.mailbox), push: await pushView(runtime, mailboxId) };
 }
 
 export async function listMailboxes(runtime: Runtime, query: Record<string, string>) {

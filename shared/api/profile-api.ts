@@ -1,7 +1,7 @@
 /** Email server profiles: create or replace, read, list (paged), delete (refused while mailboxes use it). */
 import { credentialFromSettings } from "../config/profile-credentials.js";
 import { SettingsError } from "../config/settings.js";
-import { defaultPolling, newProfile, type EmailServerProfile } from "../domain/profile.js";
+import { defaultPolling, defaultPushSafetyNet, newProfile, type EmailServerProfile } from "../domain/profile.js";
 import type { Runtime } from "../runtime.js";
 import { idParam, profileBody } from "./admin-schemas.js";
 import { ApiError, notFound, parseOrThrow, routeParam, withoutReadOnly } from "./http-responses.js";
@@ -38,6 +38,7 @@ export async function putProfile(runtime: Runtime, id: string, body: unknown): P
       maxConcurrentConnections: input.maxConcurrentConnections,
       requestTimeoutSeconds: input.requestTimeoutSeconds,
       polling: { ...defaultPolling, ...Object.fromEntries(Object.entries(input.polling).filter(([, v]) => v)) },
+      pushSafetyNetSeconds: { ...defaultPushSafetyNet, ...Object.fromEntries(Object.entries(input.pushSafetyNetSeconds).filter(([, v]) => v !== undefined)) },
       ownerEmail: input.ownerEmail ?? undefined,
       saveSentToSentItems: input.saveSentToSentItems,
       alertOwnerWhenMajorityFail: input.alertOwnerWhenMajorityFail,

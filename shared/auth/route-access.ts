@@ -12,8 +12,13 @@ import { appRoles, type AppRole } from "./app-roles.js";
 
 export type RouteRule =
   | { roles: readonly AppRole[] }
-  /** No token asked: the route has another check of its own, or answers nothing worth protecting. */
-  | { exempt: string };
+  /**
+   * No token asked: the route has another check of its own, or answers nothing worth protecting.
+   * `anonymous`: no function key either — the caller cannot send one (Microsoft Graph's
+   * notifications, each authenticated by its subscription's clientState instead; a browser
+   * loading the console's static files).
+   */
+  | { exempt: string; anonymous?: true };
 
 const { SyncAdmin, SyncApprover, RecordsReadWrite, MonitorRead } = appRoles;
 const admin = { roles: [SyncAdmin] } as const;
@@ -21,7 +26,10 @@ const records = { roles: [RecordsReadWrite] } as const;
 
 export const routeAccess: Readonly<Record<string, RouteRule>> = {
   health: { exempt: "the health probe: answers only that the app and its storage are up" },
-  console: { exempt: "the admin console's static files and sign-in settings (no data): the page calls the API with the user's token" },
+  // Microsoft Graph posts here (push): it sends neither a token nor a function key.
+  pushNotifications: { exempt: "Graph's change notifications: each is checked against its subscription's clientState in constant time (shared/push)", anonymous: true },
+  pushLifecycle: { exempt: "Graph's lifecycle notifications: each is checked against its subscription's clientState in constant time (shared/push)", anonymous: true },
+  console: { exempt: "the admin console's static files and sign-in settings (no data): the page calls the API with the user's token", anonymous: true },
 
   // Admin API
   listProfiles: admin,

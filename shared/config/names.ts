@@ -42,6 +42,8 @@ export const tableNames = {
   trackingNumbers: "trackingnumbers",
   /** Folders under the Inbox each mailbox tracks (folder-level tracking), one partition per mailbox. */
   trackedFolders: "trackedfolders",
+  /** Graph change-notification subscriptions: per mailbox and kind (sharded like mailboxes, for the renewal scan), and subscription id → mailbox. */
+  pushSubscriptions: "pushsubscriptions",
   /** Correlation lookups of tracked activities: conversation, tracking token and subject hash → activity ids. */
   correlationKeys: "correlationkeys",
   /** Each mailbox owner's own track option and "automatically create records". */

@@ -55,6 +55,11 @@ export interface SyncSettings {
   /** Upper bounds of one cycle, after which it yields and is rescheduled soon. */
   cycleMaxItems: number;
   cycleMaxMs: number;
+  /**
+   * The public base URL Graph posts change notifications to (the Function App's, without /api):
+   * present → push is on; absent → pure polling. https, or http on a loopback host for the local host.
+   */
+  pushNotificationUrl?: string;
   /** How long item-level failures are kept (Dynamics 365 keeps them 3 days). */
   itemFailureRetentionDays: number;
 }
@@ -179,6 +184,21 @@ export function readGraphSettings(env: Environment): GraphSettings {
   };
 }
 
+/** Graph calls only https endpoints; the local host (and tests) receive on loopback over http. */
+const notificationBaseUrl = z
+  .string()
+  .url()
+  .refine((value) => {
+    if (!URL.canParse(value)) return false;
+    const url = new URL(value);
+    if (url.search || url.hash) return false;
+    if (url.protocol === "https:") return true;
+    return url.protocol === "http:" && ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
+  }, "must be an https URL without query (http only on localhost)")
+  .transform((value) => value.replace(/\/+$/, ""));
+
+export const pushNotificationUrlSetting = "PUSH_NOTIFICATION_URL";
+
 const guid = z.string().uuid().transform((value) => value.toLowerCase());
 
 /**
@@ -206,6 +226,9 @@ export function loadSettings(env: Environment = process.env, options: { serviceB
     deploymentId: read(env, "DEPLOYMENT_ID", z.string().regex(/^[A-Za-z0-9-]{1,64}$/).default("default"), "letters, digits and dashes (up to 64)"),
     cycleMaxItems: integer(env, "CYCLE_MAX_ITEMS", 500, 10, 100_000),
     cycleMaxMs: integer(env, "CYCLE_MAX_SECONDS", 240, 10, 1_500) * 1000,
+    pushNotificationUrl: optional(env, pushNotificationUrlSetting) === undefined
+      ? undefined
+      : read(env, pushNotificationUrlSetting, notificationBaseUrl, "the Function App's public base URL, https://<app>.azurewebsites.net (empty: no push, polling only)"),
     itemFailureRetentionDays: integer(env, "ITEM_FAILURE_RETENTION_DAYS", 3, 1, 90),
   };
 }
@@ -238,6 +261,7 @@ export const settingCatalog: ReadonlyArray<{ name: string; required: "yes" | "no
   { name: "DEPLOYMENT_ID", required: "no", description: "this deployment's id, stamped into the mailboxes it owns (default 'default')" },
   { name: "CYCLE_MAX_ITEMS", required: "no", description: "items per cycle before it yields (default 500)" },
   { name: "CYCLE_MAX_SECONDS", required: "no", description: "seconds per cycle before it yields (default 240)" },
+  { name: pushNotificationUrlSetting, required: "no", description: "public https base URL of the Function App that Graph posts change notifications to (push); empty: polling only" },
   { name: "ITEM_FAILURE_RETENTION_DAYS", required: "no", description: "days item-level failures are kept and listed, 1-90 (default 3, as Dynamics 365)" },
   { name: "CONSOLE_CLIENT_ID", required: "no", description: "the admin console's app registration (SPA) client id for browser sign-in (default API_AUDIENCE)" },
 ];

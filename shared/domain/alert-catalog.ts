@@ -185,6 +185,20 @@ export const alertCatalog = {
     cause: (f) => `The CRM record and the Exchange item both changed since the last sync${f.detail ? ` (${f.detail})` : ""}; the conflict rule decided the result.`,
     fix: () => "Check the record; edit it again if the merged result is not what you want.",
   },
+  PushSubscriptionFailed: {
+    level: "Warning",
+    about: "mailbox",
+    title: (f) => `Change notifications for ${workloadName(f.workload)} of ${mailbox(f)} are not working`,
+    cause: (f) => `Microsoft Graph refused to create or renew the mailbox's change-notification subscription${code(f)}${f.detail ? ` (${f.detail})` : ""}. Nothing is lost: the workload falls back to the profile's polling schedule, and the subscription is retried (every 5 minutes at first, then less often, at least hourly).`,
+    fix: () => "Check that the app still has its Graph application permissions (Mail.ReadWrite, Calendars.ReadWrite, Contacts.ReadWrite, Tasks.ReadWrite.All) and that PUSH_NOTIFICATION_URL is the Function App's public https address and answers Graph's validation request. GET /api/mailboxes/{id} shows the subscription's state.",
+  },
+  PushNotificationsMissing: {
+    level: "Warning",
+    about: "mailbox",
+    title: (f) => `Change notifications for ${workloadName(f.workload)} of ${mailbox(f)} are not arriving`,
+    cause: (f) => `The safety-net sync found changes no notification had announced, ${f.detail ?? "twice in a row"}: notifications are lost on the way (the notification endpoint unreachable, too slow, or throttled by Graph). Nothing is lost: the workload falls back to the profile's polling schedule until notifications arrive again.`,
+    fix: () => "Check that the Function App's /api/push/notifications route is reachable from the internet (no IP restriction or private endpoint in front of it) and answers within 3 seconds; Application Insights' push.notifications metric shows what arrives and what was dropped.",
+  },
   MigrationWaveFailures: {
     level: "Warning",
     about: "profile",

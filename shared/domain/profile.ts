@@ -28,6 +28,11 @@ export interface EmailServerProfile {
   maxConcurrentConnections: number;
   requestTimeoutSeconds: number;
   polling: Record<Workload, PollingBounds>;
+  /**
+   * With push (change notifications) healthy, the safety-net round's interval per workload: the
+   * workload runs when notified, and otherwise only this often.
+   */
+  pushSafetyNetSeconds: PushSafetyNet;
   /** Who is alerted: the owner's email address gets the notices. */
   ownerEmail?: string;
   saveSentToSentItems: boolean;
@@ -49,6 +54,14 @@ export const defaultPolling: Record<Workload, PollingBounds> = {
   act: defaultActPolling,
 };
 
+export interface PushSafetyNet {
+  incoming: number;
+  act: number;
+}
+
+/** 30 minutes for incoming, 60 for ACT, while their change notifications are healthy. */
+export const defaultPushSafetyNet: PushSafetyNet = { incoming: 1_800, act: 3_600 };
+
 export const defaultMaxConcurrentConnections = 10;
 /** The highest `maxConcurrentConnections` a profile may have. */
 export const maxConcurrentConnectionsLimit = 300;
@@ -60,6 +73,7 @@ export function newProfile(input: Partial<EmailServerProfile> & { id: string; na
     maxConcurrentConnections: defaultMaxConcurrentConnections,
     requestTimeoutSeconds: 30,
     polling: defaultPolling,
+    pushSafetyNetSeconds: defaultPushSafetyNet,
     saveSentToSentItems: true,
     alertOwnerWhenMajorityFail: true,
     createdAt: at,

@@ -4,11 +4,11 @@
  */
 import { app, type HttpHandler, type HttpMethod, type ServiceBusQueueHandler, type TimerHandler } from "@azure/functions";
 import { guardHttpHandler } from "../auth/http-guard.js";
+import { ruleFor } from "../auth/route-access.js";
 import { serviceBusConnectionSetting } from "../config/names.js";
 
 export type FunctionDefinition =
-  /** authLevel "anonymous": no function key in front (the console's static files, which a browser fetches). */
-  | { kind: "http"; name: string; route: string; methods: HttpMethod[]; handler: HttpHandler; authLevel?: "anonymous" }
+  | { kind: "http"; name: string; route: string; methods: HttpMethod[]; handler: HttpHandler }
   | { kind: "timer"; name: string; schedule: string; handler: TimerHandler }
   /** Session-enabled unless `sessions: false` (dead-letter queues are read without sessions). */
   | { kind: "serviceBusQueue"; name: string; queueName: string; sessions?: boolean; handler: ServiceBusQueueHandler };
@@ -32,8 +32,9 @@ export function defineFunction(defined: FunctionDefinition): void {
   switch (definition.kind) {
     case "http":
       // Function keys stay in front in Azure (the local host, like `func start`, asks for none);
-      // the guard checks the caller's Entra ID token and app role behind them.
-      app.http(definition.name, { route: definition.route, methods: definition.methods, authLevel: definition.authLevel ?? "function", handler: definition.handler });
+      // the guard checks the caller's Entra ID token and app role behind them. The one exception,
+      // declared in route-access.ts: the routes Graph posts notifications to and the console's static files (anonymous).
+      app.http(definition.name, { route: definition.route, methods: definition.methods, authLevel: isAnonymous(definition.name) ? "anonymous" : "function", handler: definition.handler });
       break;
     case "timer":
       app.timer(definition.name, { schedule: definition.schedule, handler: definition.handler });
@@ -47,6 +48,12 @@ export function defineFunction(defined: FunctionDefinition): void {
       });
       break;
   }
+}
+
+/** Whether the route takes no function key (route-access.ts: exempt and anonymous). */
+export function isAnonymous(functionName: string): boolean {
+  const rule = ruleFor(functionName);
+  return rule !== undefined && "exempt" in rule && rule.anonymous === true;
 }
 
 export function registeredFunctions(): readonly FunctionDefinition[] {

@@ -4,6 +4,9 @@ import { ServiceBusClient, type ServiceBusSender } from "@azure/service-bus";
 import type { ServiceBusConnection } from "../config/settings.js";
 import type { OutgoingQueueMessage, WorkQueueSender } from "./work-queue.js";
 
+/** Scheduled messages per request: well within a request's size limit for trigger-sized bodies. */
+const scheduleChunk = 100;
+
 export class ServiceBusWorkQueue implements WorkQueueSender {
   private readonly client: ServiceBusClient;
   private readonly senders = new Map<string, ServiceBusSender>();
@@ -41,8 +44,14 @@ export class ServiceBusWorkQueue implements WorkQueueSender {
       }
     }
     if (batch.count > 0) await sender.sendMessages(batch);
+    // Messages for the same time go in one request (a burst of push triggers shares its bucket's end).
+    const byTime = new Map<number, OutgoingQueueMessage[]>();
     for (const message of later) {
-      await sender.scheduleMessages(toServiceBus(message), message.scheduledEnqueueTime!);
+      const at = message.scheduledEnqueueTime!.getTime();
+      byTime.set(at, [...(byTime.get(at) ?? []), message]);
+    }
+    for (const [at, group] of byTime) {
+      for (let i = 0; i < group.length; i += scheduleChunk) await sender.scheduleMessages(group.slice(i, i + scheduleChunk).map(toServiceBus), new Date(at));
     }
   }
 

@@ -13,8 +13,8 @@ export interface WorkloadMessageBody {
   mailboxId: string;
   workload: Workload;
   slot: number;
-  /** Why it was queued: the scheduler's pass or an on-demand nudge. */
-  reason: "scheduled" | "nudge";
+  /** Why it was queued: the scheduler's pass, an on-demand nudge, or a change notification (push). */
+  reason: "scheduled" | "nudge" | "push";
   /** W3C trace context of whoever queued it, so the worker's span joins that trace. */
   traceparent?: string;
 }
@@ -51,7 +51,7 @@ const workloadMessageSchema = z.object({
   mailboxId: z.string().min(1).max(128),
   workload: z.enum(workloads),
   slot: z.number().int().nonnegative(),
-  reason: z.enum(["scheduled", "nudge"]),
+  reason: z.enum(["scheduled", "nudge", "push"]),
   traceparent: z.string().max(128).optional(),
 });
 

@@ -1,7 +1,7 @@
 /** Email server profiles in Table Storage, one partition (profiles are few). */
 import type { TableClient } from "@azure/data-tables";
 import { tableNames } from "../config/names.js";
-import { defaultPolling, newProfile, type EmailServerProfile } from "../domain/profile.js";
+import { defaultPolling, defaultPushSafetyNet, newProfile, type EmailServerProfile } from "../domain/profile.js";
 import { hasStatus, type StorageAccount } from "./storage-account.js";
 
 const partition = "profile";
@@ -19,6 +19,7 @@ function fromEntity(row: Record<string, unknown>): EmailServerProfile {
       maxConcurrentConnections: Number(row.maxConcurrentConnections ?? 10),
       requestTimeoutSeconds: Number(row.requestTimeoutSeconds ?? 30),
       polling: { ...defaultPolling, ...json("polling", {}) },
+      pushSafetyNetSeconds: { ...defaultPushSafetyNet, ...json("pushSafetyNetSeconds", {}) },
       ownerEmail: (row.ownerEmail as string) || undefined,
       saveSentToSentItems: row.saveSentToSentItems !== false,
       alertOwnerWhenMajorityFail: row.alertOwnerWhenMajorityFail !== false,
@@ -71,6 +72,7 @@ export class ProfileRepository {
         maxConcurrentConnections: profile.maxConcurrentConnections,
         requestTimeoutSeconds: profile.requestTimeoutSeconds,
         polling: JSON.stringify(profile.polling),
+        pushSafetyNetSeconds: JSON.stringify(profile.pushSafetyNetSeconds),
         ownerEmail: profile.ownerEmail ?? "",
         saveSentToSentItems: profile.saveSentToSentItems,
         alertOwnerWhenMajorityFail: profile.alertOwnerWhenMajorityFail,

@@ -22,6 +22,7 @@ import type { Runtime } from "../runtime.js";
 import { anotherOrganization, mailboxUserPath, readOwnershipStamp, writeOwnershipStamp } from "./mailbox-guard.js";
 import { lostClaim, mappedElsewhere } from "./mailbox-mapping.js";
 import { actAdapters } from "./act/act-adapters.js";
+import { alignSubscriptions } from "../push/subscription-service.js";
 
 export interface WorkloadProbe {
   status: "Success" | "Failure" | "Skipped";
@@ -149,6 +150,9 @@ export async function testAndEnable(runtime: Runtime, mailbox: Mailbox, options:
     await runtime.mailboxes.patch(mailbox.id, { workload: { name: w, state }, ...(result.exchangeUserId ? { exchangeUserId: result.exchangeUserId } : {}), ...(ownershipCheckedAt ? { ownershipCheckedAt } : {}) });
     if (!passed && probe.alert) await raiseAlert(runtime, probe.alert, { mailbox, profile, workload: w, errorCode: probe.errorCode, detail: details[w] });
   }
+  // Push: change-notification subscriptions for what passed, none for what failed. A subscription
+  // Graph refuses leaves that workload on polling, with its own alert; Test & Enable still passes.
+  await alignSubscriptions(runtime, mailbox.id);
   if (candidates.length > 0 && candidates.every((w) => result.workloads[w]!.status === "Success")) {
     await raiseAlert(runtime, "TestAndEnableSucceeded", { mailbox, profile, detail: candidates.join(", ") });
   }

@@ -22,6 +22,7 @@ import { currentTraceparent } from "../telemetry/telemetry.js";
 import { raiseAlert } from "../alerts/alert-service.js";
 import { applyFailure, interpretError, storeOutcome, successState, type CycleFailure } from "./cycle-outcome.js";
 import { guardCycle } from "./mailbox-guard.js";
+import { nextRunWithPush } from "../push/push-schedule.js";
 
 export interface CycleContext {
   runtime: Runtime;
@@ -36,6 +37,11 @@ export interface EngineResult {
   end: CycleEnd;
   /** Mailbox fields the engine moves forward (e.g. Process Emails From). */
   mailboxPatch?: Omit<MailboxPatch, "workload">;
+  /**
+   * Nothing is left to do and nothing arrives unannounced (outgoing with no Pending Send: Send
+   * queues the mailbox itself): no next round is scheduled.
+   */
+  idle?: boolean;
   /** Counters for the cycle report (e.g. incoming mail tracked and left alone). */
   counts?: Record<string, number>;
 }
@@ -120,18 +126,23 @@ export async function runWorkload(runtime: Runtime, engine: WorkloadEngine, mess
 
   const items = "items" in result.end ? result.end.items : 0;
   const next = failure ? failure.retryState(state, now) : successState(state, result.end, now);
-  const nextRun = engine.nextRun(now, result.end, next.recentItems ?? state.recentItems, profile, mailbox);
-  Object.assign(next, { nextSlot: nextRun, dueAt: nextRun + queueLeaseMs(runtime.settings.cycleMaxMs) });
+  const polled = engine.nextRun(now, result.end, next.recentItems ?? state.recentItems, profile, mailbox);
+  // With healthy change notifications the scheduled round is only the safety net (shared/push).
+  const nextRun = await nextRunWithPush(runtime, { mailbox, profile, workload: engine.workload, reason: message.reason, end: result.end, now }, polled);
+  const idle = result.idle === true && !failure && result.end.kind === "completed";
+  Object.assign(next, { nextSlot: nextRun, dueAt: idle ? null : nextRun + queueLeaseMs(runtime.settings.cycleMaxMs) });
 
   // Queue the next run first: if the write below fails, the run still happens and re-checks state.
-  await runtime.queue.send(queueNames[engine.workload], [
-    {
-      messageId: workloadMessageId(engine.workload, mailbox.id, nextRun),
-      sessionId: mailbox.id,
-      body: { mailboxId: mailbox.id, workload: engine.workload, slot: nextRun, reason: "scheduled", traceparent: currentTraceparent() },
-      scheduledEnqueueTime: new Date(nextRun),
-    },
-  ]);
+  if (!idle) {
+    await runtime.queue.send(queueNames[engine.workload], [
+      {
+        messageId: workloadMessageId(engine.workload, mailbox.id, nextRun),
+        sessionId: mailbox.id,
+        body: { mailboxId: mailbox.id, workload: engine.workload, slot: nextRun, reason: "scheduled", traceparent: currentTraceparent() },
+        scheduledEnqueueTime: new Date(nextRun),
+      },
+    ]);
+  }
   await storeOutcome(runtime, engine.workload, mailbox.id, stored.etag, { ...result.mailboxPatch, workload: { name: engine.workload, state: next } });
   if (failure) await failure.afterRetry(runtime, mailbox, profile, engine.workload);
 
@@ -144,7 +155,7 @@ export async function runWorkload(runtime: Runtime, engine: WorkloadEngine, mess
     graphRequests: counter.requests,
     durationMs: runtime.now() - startedAt,
     errorCode: failure?.errorCode ?? (result.end.kind === "throttled" ? (permit ? "Throttled" : "ConnectionLimit") : undefined),
-    nextRunAt: new Date(nextRun).toISOString(),
+    nextRunAt: idle ? undefined : new Date(nextRun).toISOString(),
   };
 }
 

@@ -73,6 +73,11 @@ export function recordSyncLatency(workload: string, latencyMs: number): void {
   metrics.getMeter(scope).createHistogram("sync.latency", { unit: "ms", description: "From Exchange receipt to stored in the CRM" }).record(latencyMs, { workload });
 }
 
+/** Change notifications received, by outcome (accepted, forged, unknownSubscription, malformed). */
+export function recordPushNotifications(outcome: string, count: number): void {
+  if (count > 0) metrics.getMeter(scope).createCounter("push.notifications", { description: "Graph change notifications by outcome" }).add(count, { outcome });
+}
+
 /** The current trace context as a W3C traceparent, to carry in a queue message. */
 export function currentTraceparent(): string | undefined {
   const carrier: Record<string, string> = {};

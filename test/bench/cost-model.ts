@@ -46,7 +46,7 @@ export interface CostResult {
   byFleet: Array<{ mailboxes: number; lines: CostLine[]; totalPerMailboxMonth: number; totalMonth: number }>;
 }
 
-function serviceBusMonthly(operations: number): number {
+export function serviceBusMonthly(operations: number): number {
   const p = unitPrices.serviceBusStandard;
   let cost = p.basePerHour * unitPrices.hoursPerMonth;
   let remaining = Math.max(0, operations - p.includedOperations);

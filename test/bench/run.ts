@@ -9,6 +9,7 @@
  *   npm run bench -- --scale 5             bigger runs (mailboxes, emails and durations × 5)
  *   npm run bench -- --cpu-prof            also write a CPU profile of the idle cycles (results/profiles/)
  *   npm run bench -- --no-write            print only
+ *   npm run bench -- --only push           push: delivery with and without notifications, the route's burst rate, cost (~15 min; only when asked)
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -25,6 +26,8 @@ import { runLatencyScenario, type LatencyGroupResult } from "./scenarios/latency
 import { runOutgoingScenario, type OutgoingResult } from "./scenarios/outgoing.js";
 import { runSchedulerScenario, type SchedulerResult } from "./scenarios/scheduler.js";
 import { runTrackedFoldersScenario, type TrackedFoldersResult } from "./scenarios/tracked-folders.js";
+import { runPushScenario } from "./scenarios/push.js";
+import { pushMarkdown } from "./push-report.js";
 import { runTrackingScenario, type TrackingResult } from "./scenarios/tracking.js";
 import { machineInfo, type MachineInfo } from "./support/machine.js";
 import { round } from "./support/stats.js";
@@ -171,6 +174,9 @@ if (wanted("tracking")) {
   results.tracking = await runTrackingScenario({ mailboxes: 20, emailsPerMailbox: Math.round(50 * scale), concurrency: sessions, log });
 }
 
+// Push runs only when asked for (it takes a quarter of an hour): its own file and section.
+const pushResult = only?.has("push") ? await runPushScenario({ scale, log }) : undefined;
+
 const idle1k = results.idle[0];
 const realIdle = results.realistic.idle;
 const ingest1 = results.ingest[0];
@@ -205,6 +211,17 @@ log("");
 log(printTable(results));
 if (!values["no-write"]) {
   mkdirSync(path.join(here, "results"), { recursive: true });
+  if (pushResult) {
+    const latest = JSON.parse(readFileSync(path.join(here, "results/latest.json"), "utf8")) as BenchResults;
+    const markdownText = pushMarkdown(pushResult, results.idle.length ? results : latest, { sessions, machine: results.machine, takenAt: results.takenAt });
+    writeFileSync(path.join(here, "results/push.json"), `${JSON.stringify({ takenAt: results.takenAt, machine: results.machine, ...pushResult }, null, 2)}\n`);
+    writeBenchmarksSection(path.join(repoRoot, "BENCHMARKS.md"), "push", { markdown: markdownText });
+    log(markdownText);
+    if ([...only!].every((name) => name === "push")) {
+      log("wrote test/bench/results/push.json and BENCHMARKS.md's push section");
+      process.exit(0);
+    }
+  }
   // Email tracking's figures (tracking, attachments, tracked folders) have sections of their own:
   // `--only` some of them rewrites just those, and leaves the standard run's figures as they are.
   const ownSections = ["tracking", "attachments", "trackedFolders"];

@@ -101,6 +101,23 @@ describe("local host", () => {
     expect(mailbox.body.workloads.incoming.status).toBe("Success");
   }, 75_000);
 
+  it("runs push against the simulator: the demo's mailboxes subscribe, and GET /api/mailboxes/{id} shows them healthy", async () => {
+    const sim = connectExchangeSimulator(simulatorUrl);
+    const { body } = await getJson(`${apiUrl}/api/mailboxes?pageSize=100`);
+    const target = body.items[0];
+    const push = await waitFor(
+      "the demo mailbox's subscriptions",
+      async () => {
+        const view = (await getJson(`${apiUrl}/api/mailboxes/${target.id}`)).body.push;
+        return view?.workloads?.incoming?.state === "healthy" && view.workloads.act?.state === "healthy" ? view : undefined;
+      },
+      30_000,
+    );
+    expect(push.enabled).toBe(true);
+    const atGraph = (await sim.listSubscriptions(target.emailAddress)) as Array<{ notificationUrl: string }>;
+    expect(atGraph.map((s) => new URL(s.notificationUrl).pathname)).toEqual(["/api/push/notifications", "/api/push/notifications", "/api/push/notifications"]);
+  }, 45_000);
+
   it("bad requests get a 4xx naming the field", async () => {
     const missing = await getJson(`${apiUrl}/api/emails`);
     expect(missing.status).toBe(400);

@@ -79,7 +79,9 @@ export const outgoingEngine: WorkloadEngine = {
         throw error;
       }
     }
-    return end({ kind: "completed", items });
+    // Every Pending Send email was handled: the next runs come from Send itself (it queues the
+    // mailbox at once and marks it due), so an idle mailbox costs no polling.
+    return { ...end({ kind: "completed", items }), idle: ids.length < runtime.settings.cycleMaxItems };
   },
 
   nextRun(now, end, recentItems, profile) {

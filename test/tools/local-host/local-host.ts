@@ -195,6 +195,11 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     const localRoutes = simulator && !options.noAuth ? [demoSignInRoute(simulator)] : [];
     const http = await serveHttpFunctions(definitions, { host: options.host, port: options.httpPort, logHandler, localRoutes });
     cleanups.push(() => http.close());
+    if (simulator && !runtime.settings.pushNotificationUrl) {
+      // Push against the simulator: it posts notifications to this host's routes over loopback
+      // (the pushRenewal timer subscribes every enabled mailbox on its next tick).
+      runtime.settings.pushNotificationUrl = `http://127.0.0.1:${new URL(http.url).port}`;
+    }
 
     return { url: http.url, simulatorUrl: simulator?.url, runtime, bus, progress: () => tally.counts(), stop };
   } catch (error) {
