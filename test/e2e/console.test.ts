@@ -18,7 +18,9 @@ declare const document: { querySelector(selector: string): unknown; querySelecto
 declare const sessionStorage: { clear(): void };
 
 const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
-const images = path.join(repoRoot, "docs/images");
+// The README's screenshots are refreshed on request (UPDATE_SCREENSHOTS=1 npm test); an ordinary
+// run writes them under test/.cache, so `npm test` leaves the working tree as it found it.
+const images = process.env.UPDATE_SCREENSHOTS === "1" ? path.join(repoRoot, "docs/images") : path.join(repoRoot, "test/.cache/screenshots");
 const chromium = systemChromium();
 
 let host: LocalHostProcess;
