@@ -2,9 +2,6 @@
 export const workloads = ["incoming", "outgoing", "act"] as const;
 export type Workload = (typeof workloads)[number];
 
-export function isWorkload(value: unknown): value is Workload {
-  return typeof value === "string" && (workloads as readonly string[]).includes(value);
-}
 
 /** Per-workload status as server-side sync shows it. */
 export type WorkloadStatus = "NotRun" | "Success" | "Failure";

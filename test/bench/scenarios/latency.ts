@@ -15,6 +15,7 @@ import { performance } from "node:perf_hooks";
 import type { PollingBounds } from "../../../shared/domain/profile.js";
 import { startBackend } from "../support/backend.js";
 import { mailboxIdFor, startLocalHostChild } from "../support/local-host-child.js";
+import { watchUntilReadable } from "../support/readable-watcher.js";
 import { quantile, round, sleep } from "../support/stats.js";
 
 export interface LatencyGroup {
@@ -108,29 +109,7 @@ export async function runLatencyScenario(options: {
           pending.add({ group: g.name, mailboxId: target.mailboxId, subject, deliveredAt: Date.now() });
         }
       });
-      const watcher = (async () => {
-        for (;;) {
-          const byMailbox = new Map<string, Pending[]>();
-          for (const p of pending) byMailbox.set(p.mailboxId, [...(byMailbox.get(p.mailboxId) ?? []), p]);
-          await Promise.all(
-            [...byMailbox].map(async ([mailboxId, waiting]) => {
-              const list = await host.api("GET", `emails?mailboxId=${mailboxId}&pageSize=50`);
-              const seen = new Set((list.body.items as Array<{ subject: string }>).map((e) => e.subject));
-              const now = Date.now();
-              for (const p of waiting) {
-                if (!seen.has(p.subject)) continue;
-                pending.delete(p);
-                latencies.get(p.group)!.push((now - p.deliveredAt) / 1000);
-              }
-            }),
-          );
-          if (!delivering) {
-            const oldest = Math.min(...[...pending].map((p) => p.deliveredAt));
-            if (pending.size === 0 || Date.now() - oldest > 120_000) break;
-          }
-          await sleep(200);
-        }
-      })();
+      const watcher = watchUntilReadable(host, pending, { delivering: () => delivering, waitMs: 120_000, onReadable: (delivery, seconds) => latencies.get(delivery.group)!.push(seconds) });
       await Promise.all(deliverers);
       delivering = false;
       await watcher;

@@ -19,6 +19,7 @@ import { startApiServer } from "../../support/api-server.js";
 import { startAzurite } from "../../tools/azurite.js";
 import { startBackend } from "../support/backend.js";
 import { mailboxIdFor, startLocalHostChild } from "../support/local-host-child.js";
+import { watchUntilReadable } from "../support/readable-watcher.js";
 import { quantile, round, sleep } from "../support/stats.js";
 import { countTableRequests } from "../support/table-counter.js";
 
@@ -111,29 +112,7 @@ async function measureDelivery(options: { name: string; push: boolean; notificat
           pending.add({ mailboxId: target.mailboxId, subject, deliveredAt: Date.now() });
         }
       })();
-      const watcher = (async () => {
-        for (;;) {
-          const byMailbox = new Map<string, Pending[]>();
-          for (const p of pending) byMailbox.set(p.mailboxId, [...(byMailbox.get(p.mailboxId) ?? []), p]);
-          await Promise.all(
-            [...byMailbox].map(async ([mailboxId, waiting]) => {
-              const list = await host.api("GET", `emails?mailboxId=${mailboxId}&pageSize=50`);
-              const seen = new Set((list.body.items as Array<{ subject: string }>).map((e) => e.subject));
-              const now = Date.now();
-              for (const p of waiting) {
-                if (!seen.has(p.subject)) continue;
-                pending.delete(p);
-                latencies.push((now - p.deliveredAt) / 1000);
-              }
-            }),
-          );
-          if (!delivering) {
-            const oldest = Math.min(...[...pending].map((p) => p.deliveredAt));
-            if (pending.size === 0 || Date.now() - oldest > options.waitSeconds * 1000) break;
-          }
-          await sleep(200);
-        }
-      })();
+      const watcher = watchUntilReadable(host, pending, { delivering: () => delivering, waitMs: options.waitSeconds * 1000, onReadable: (delivery, seconds) => latencies.push(seconds) });
       await deliverer;
       delivering = false;
       await watcher;
