@@ -5,6 +5,7 @@
  * either the old or the new version whole. The step log (table `migrationsteps`, one partition per
  * migration) records each step of apply and each mailbox's Test & Enable per wave, created once.
  */
+import { randomUUID } from "node:crypto";
 import type { TableClient } from "@azure/data-tables";
 import { tableNames } from "../config/names.js";
 import type { Exclusions, UploadedRouter } from "../domain/migration/plan.js";
@@ -31,6 +32,8 @@ export interface MigrationRow {
   id: string;
   status: MigrationStatus;
   version: number;
+  /** The blob the current document version is in (empty for rows written before writes were named). */
+  documentWrite?: string;
   createdAt: string;
   startedAt?: string;
   nextWave: number;
@@ -49,13 +52,18 @@ export interface StepRecord {
 export class MigrationConflict extends Error {}
 
 const partition = "migration";
-const documentBlob = (id: string, version: number) => `migrations/${id}/document-${version}.json`;
+/**
+ * Each write of a document goes to a blob of its own (the version and a random write id): a writer
+ * that loses the row's ETag race has written only its own blob, never the winner's.
+ */
+const documentBlob = (id: string, version: number, write?: string) => `migrations/${id}/document-${version}${write ? `-${write}` : ""}.json`;
 
 function fromRow(row: Record<string, unknown> & { etag: string }): MigrationRow {
   return {
     id: String(row.rowKey),
     status: String(row.status) as MigrationStatus,
     version: Number(row.version),
+    documentWrite: (row.documentWrite as string) || undefined,
     createdAt: String(row.createdAt),
     startedAt: (row.startedAt as string) || undefined,
     nextWave: Number(row.nextWave ?? 0),
@@ -71,6 +79,7 @@ function toEntity(row: Omit<MigrationRow, "etag">) {
     rowKey: row.id,
     status: row.status,
     version: row.version,
+    documentWrite: row.documentWrite ?? "",
     createdAt: row.createdAt,
     startedAt: row.startedAt ?? "",
     nextWave: row.nextWave,
@@ -110,15 +119,16 @@ export class MigrationRepository {
   }
 
   async document(row: MigrationRow): Promise<MigrationDocument> {
-    return JSON.parse(await this.documents.get(documentBlob(row.id, row.version))) as MigrationDocument;
+    return JSON.parse(await this.documents.get(documentBlob(row.id, row.version, row.documentWrite))) as MigrationDocument;
   }
 
   /** Replaces the row at the ETag it was read at (MigrationConflict when it changed meanwhile), with a new document version when given. */
   async update(row: MigrationRow, changes: Partial<Omit<MigrationRow, "id" | "etag" | "version">>, document?: MigrationDocument): Promise<MigrationRow> {
     const version = document ? row.version + 1 : row.version;
-    if (document) await this.documents.put(documentBlob(row.id, version), JSON.stringify(document));
+    const documentWrite = document ? randomUUID() : row.documentWrite;
+    if (document) await this.documents.put(documentBlob(row.id, version, documentWrite), JSON.stringify(document));
     try {
-      await this.table.updateEntity(toEntity({ ...row, ...changes, version }), "Replace", { etag: row.etag });
+      await this.table.updateEntity(toEntity({ ...row, ...changes, version, documentWrite }), "Replace", { etag: row.etag });
     } catch (error) {
       if (hasStatus(error, 412)) throw new MigrationConflict(`Migration '${row.id}' changed meanwhile.`);
       throw error;

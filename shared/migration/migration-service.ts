@@ -90,7 +90,25 @@ export interface MigrationChoices {
 }
 
 /** Replaces the admin's choices before start (409 after: what was created stays as it is). */
+/**
+ * Applies the admin's choices. Each choice is an absolute value (a whole exclusion list, a setting),
+ * so a change that lost to a concurrent one (two PATCHes at once: a console ticking two boxes) is
+ * applied again to what that one wrote; only a start in between refuses it.
+ */
 export async function changeMigration(runtime: Runtime, id: string, choices: MigrationChoices): Promise<{ row: MigrationRow; document: MigrationDocument }> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await changeOnce(runtime, id, choices);
+    } catch (error) {
+      if (!(error instanceof MigrationConflict) || attempt >= 4) {
+        if (error instanceof MigrationConflict) throw new ApiError(409, "Conflict", `${error.message} Read it again and retry.`);
+        throw error;
+      }
+    }
+  }
+}
+
+async function changeOnce(runtime: Runtime, id: string, choices: MigrationChoices): Promise<{ row: MigrationRow; document: MigrationDocument }> {
   const { row, document } = await requireMigration(runtime, id);
   if (row.status !== "Planned") throw new ApiError(409, "Conflict", `Migration '${id}' has started (${row.status}): its plan no longer changes.`);
   const plan = buildPlan(document.routers, { addressHolders: new Map(document.index.addressHolders), ownerHolders: new Map(document.index.ownerHolders) });
@@ -110,10 +128,5 @@ export async function changeMigration(runtime: Runtime, id: string, choices: Mig
     waves: { ...document.waves, ...choices.waves },
     approveMailboxes: choices.approveMailboxes ?? document.approveMailboxes,
   };
-  try {
-    return { row: await runtime.migrations.update(row, {}, next), document: next };
-  } catch (error) {
-    if (error instanceof MigrationConflict) throw new ApiError(409, "Conflict", `${error.message} Read it again and retry.`);
-    throw error;
-  }
+  return { row: await runtime.migrations.update(row, {}, next), document: next };
 }

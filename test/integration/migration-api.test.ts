@@ -97,6 +97,16 @@ describe("a migration of two routers", () => {
     const refused = await api.call("PATCH", `migrations/${id}`, { excludedMailboxes: ["nobody"] });
     expect(refused).toMatchObject({ status: 400, body: { error: { field: "excludedMailboxes" } } });
     expect((await api.call("PATCH", `migrations/${id}`, { waves: { size: 201 } })).body.error.field).toBe("waves.size");
+    // Two changes at once (a console ticking two boxes): both are applied, neither is a conflict.
+    const together = await Promise.all([
+      api.call("PATCH", `migrations/${id}`, { excludedMailboxes: [ben.id] }),
+      api.call("PATCH", `migrations/${id}`, { approveMailboxes: true }),
+      api.call("PATCH", `migrations/${id}`, { waves: { size: 3, intervalMinutes: 90 } }),
+    ]);
+    expect(together.map((r) => r.status)).toEqual([200, 200, 200]);
+    const both = (await api.call("GET", `migrations/${id}`)).body;
+    expect(both.plan.mailboxes.find((m: any) => m.id === ben.id).excluded).toBe(true);
+    expect(both.settings).toEqual({ waves: { size: 3, intervalMinutes: 90, enabled: true }, approveMailboxes: true });
     const changed = await api.call("PATCH", `migrations/${id}`, { excludedMailboxes: [ben.id], waves: { size: 2, intervalMinutes: 60 }, approveMailboxes: true });
     expect(changed.status).toBe(200);
     expect(changed.body.plan.mailboxes.find((m: any) => m.id === ben.id).excluded).toBe(true);
