@@ -48,7 +48,9 @@ export async function nextRunWithPush(runtime: Runtime, cycle: FinishedCycle, po
     subs = await countUnannounced(runtime, mailbox, profile, workload, subs);
   }
   const health = workloadPushHealth(workload, subs, now);
-  return health.healthy ? safetyNetNextRun(now, end, polled, profile.pushSafetyNetSeconds[workload]) : polled;
+  if (!health.healthy) return polled;
+  const first = !mailbox.workloads[workload].lastSuccessAt;
+  return safetyNetNextRun(now, end, polled, profile.pushSafetyNetSeconds[workload], { first, random: Math.random() });
 }
 
 /** The round found changes: a subscription with no notification since the previous round missed them. */

@@ -75,11 +75,20 @@ describe("safety net", () => {
     ["throttling keeps its Retry-After", { kind: "throttled", retryAfterMs: 60_000 }, polled],
     ["a failure keeps its retry delay", { kind: "transientFailure", failures: 1 }, polled],
   ])("%s", (_name, end, expected) => {
-    expect(safetyNetNextRun(now, end, polled, 1_800)).toBe(expected);
+    expect(safetyNetNextRun(now, end, polled, 1_800, { first: false, random: 0 })).toBe(expected);
   });
 
   it("never polls more often than the polling schedule already would", () => {
-    expect(safetyNetNextRun(now, { kind: "completed", items: 0 }, now + 2 * hour, 1_800)).toBe(now + 2 * hour);
+    expect(safetyNetNextRun(now, { kind: "completed", items: 0 }, now + 2 * hour, 1_800, { first: false, random: 0.99 })).toBe(now + 2 * hour);
+    expect(safetyNetNextRun(now, { kind: "completed", items: 0 }, polled, 1_800, { first: true, random: 0 })).toBe(polled);
+  });
+
+  it("spreads the first round after enabling over the whole interval, later ones over its last tenth", () => {
+    const completed = { kind: "completed", items: 0 } as const;
+    expect(safetyNetNextRun(now, completed, now, 1_800, { first: true, random: 0.25 })).toBe(now + 450_000);
+    expect(safetyNetNextRun(now, completed, now, 1_800, { first: true, random: 0.75 })).toBe(now + 1_350_000);
+    expect(safetyNetNextRun(now, completed, now, 1_800, { first: false, random: 0.5 })).toBe(now + 1_710_000);
+    expect(safetyNetNextRun(now, completed, now, 1_800, { first: false, random: 0.999 })).toBeGreaterThanOrEqual(now + 1_620_000);
   });
 });
 

@@ -127,13 +127,31 @@ export function workloadPushHealth(workload: PushWorkload, subscriptions: readon
 }
 
 /**
+ * Where in its interval a safety-net round falls. `first`: the workload had never completed a
+ * round before this one (just enabled). `random`: uniform in [0, 1).
+ */
+export interface SafetyNetSpread {
+  first: boolean;
+  random: number;
+}
+
+/** Later rounds fall within the last tenth of the interval: phases spread by enabling stay spread. */
+const laterRoundSpread = 0.1;
+
+/**
  * A healthy workload's next scheduled round: the safety net's interval after a completed cycle
  * (or the polling schedule, when that is longer). Yields, throttling and failures keep their own
  * timing: those are not idle polling.
+ *
+ * Mailboxes enabled together (a bulk Test & Enable of thousands, a restart) would otherwise come
+ * round together for ever, a wave every interval: the first round after enabling falls anywhere
+ * in the interval, and each later one within its last tenth, so the fleet's safety-net rounds
+ * arrive at an even rate — never more often than the interval's nine tenths.
  */
-export function safetyNetNextRun(now: number, end: CycleEnd, scheduled: number, safetyNetSeconds: number): number {
+export function safetyNetNextRun(now: number, end: CycleEnd, scheduled: number, safetyNetSeconds: number, spread: SafetyNetSpread): number {
   if (end.kind !== "completed") return scheduled;
-  return Math.max(scheduled, now + safetyNetSeconds * 1000);
+  const share = spread.first ? spread.random : 1 - laterRoundSpread * spread.random;
+  return Math.max(scheduled, now + Math.round(share * safetyNetSeconds * 1000));
 }
 
 /**

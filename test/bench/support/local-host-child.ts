@@ -12,7 +12,7 @@ import type { Environment } from "../../../shared/config/settings.js";
 import { connectExchangeSimulator } from "../../tools/exchange-simulator/index.js";
 
 /** The API's application (client) id the child is told to accept tokens for. */
-const benchApiAudience = "3c2d1e0f-0000-4000-8000-0000000000a1";
+export const benchApiAudience = "3c2d1e0f-0000-4000-8000-0000000000a1";
 
 const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../..");
 

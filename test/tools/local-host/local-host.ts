@@ -5,7 +5,7 @@
  * tenant is configured — the Exchange Online simulator with a demo tenant whose mail keeps flowing.
  */
 import { randomUUID } from "node:crypto";
-import { existsSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import azureFunctions, { type ServiceBusQueueHandler, type Timer, type TimerHandler } from "@azure/functions";
@@ -50,6 +50,13 @@ export interface LocalHostOptions {
    * Only on the operator's explicit request; otherwise tokens are checked as in Azure.
    */
   noAuth?: boolean;
+  /**
+   * Table and Blob Storage elsewhere (a connection string), instead of Azurite in this process:
+   * the fleet benchmark keeps Azurite's CPU out of the worker's.
+   */
+  storageConnectionString?: string;
+  /** Every cycle's report, as the host logs it (the benchmarks count them). */
+  onCycle?: (report: CycleReport) => void;
 }
 
 export interface LocalHost {
@@ -61,7 +68,14 @@ export interface LocalHost {
   stop(): Promise<void>;
 }
 
-const functionsDir = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../../functions");
+const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../..");
+const functionsDir = path.join(repoRoot, "functions");
+
+/** host.json's extensions.serviceBus.maxConcurrentSessions: the cycles of one queue an instance runs side by side. */
+export function hostSessionsPerQueue(): number {
+  const hostJson = JSON.parse(readFileSync(path.join(repoRoot, "host.json"), "utf8")) as { extensions?: { serviceBus?: { maxConcurrentSessions?: number } } };
+  return hostJson.extensions?.serviceBus?.maxConcurrentSessions ?? 8;
+}
 
 async function loadFunctionDefinitions() {
   hostFunctionsLocally();
@@ -102,10 +116,14 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       options.log(`the demo's data in ${options.dataDir} has no simulated tenant beside it: starting the demo over`);
       rmSync(azuriteDir, { recursive: true, force: true });
     }
-    const azurite = await startAzurite({ location: azuriteDir, inMemory: options.inMemory });
-    cleanups.push(() => azurite.stop());
+    let storage = options.storageConnectionString;
+    if (!storage) {
+      const azurite = await startAzurite({ location: azuriteDir, inMemory: options.inMemory });
+      cleanups.push(() => azurite.stop());
+      storage = azurite.connectionString;
+    }
 
-    const env: Environment = { ...options.env, SyncStorage: azurite.connectionString };
+    const env: Environment = { ...options.env, SyncStorage: storage };
     let simulator: ExchangeSimulator | undefined;
     let demo: DemoTenant | undefined;
     if (options.demo) {
@@ -146,6 +164,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       if (typeof message === "string" && message.startsWith("cycle ") && properties && typeof properties === "object") {
         const report = properties as CycleReport;
         tally.record(report);
+        options.onCycle?.(report);
         if (options.verbose || report.outcome === "failed") {
           options.log(`${report.workload} ${report.mailboxId}: ${report.outcome} items=${report.items}${Object.entries(report.counts ?? {}).map(([kind, count]) => ` ${kind}=${count}`).join("")} graph=${report.graphRequests} ${report.durationMs}ms${report.errorCode ? ` error=${report.errorCode}` : ""}`);
         }
@@ -157,6 +176,8 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     };
 
     const definitions = await loadFunctionDefinitions();
+    // As many sessions of each queue at a time as one Functions instance takes (host.json).
+    const maxConcurrentCalls = hostSessionsPerQueue();
     for (const definition of definitions) {
       if (definition.kind !== "serviceBusQueue") continue;
       const handler = definition.handler as ServiceBusQueueHandler;
@@ -168,7 +189,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
           triggerMetadata: { messageId: delivery.messageId, sessionId: delivery.sessionId, deliveryCount: delivery.deliveryCount, enqueuedTimeUtc: delivery.enqueuedTime.toISOString() },
         });
         await handler(body, context);
-      });
+      }, { maxConcurrentCalls });
     }
 
     for (const definition of definitions) {
