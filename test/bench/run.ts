@@ -10,6 +10,8 @@
  *   npm run bench -- --cpu-prof            also write a CPU profile of the idle cycles (results/profiles/)
  *   npm run bench -- --no-write            print only
  *   npm run bench -- --only push           push: delivery with and without notifications, the route's burst rate, cost (~15 min; only when asked)
+ *   npm run bench -- --only fleet          50,000 and 5,000 mailboxes, push and polling, 10 minutes of steady mail and a burst each (~1.5 h; only when asked)
+ *   npm run bench -- --only fleet --scale 0.02 --fleet-minutes 1   a quick look (1,000 and 100 mailboxes, a minute each)
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -27,6 +29,8 @@ import { runOutgoingScenario, type OutgoingResult } from "./scenarios/outgoing.j
 import { runSchedulerScenario, type SchedulerResult } from "./scenarios/scheduler.js";
 import { runTrackedFoldersScenario, type TrackedFoldersResult } from "./scenarios/tracked-folders.js";
 import { runPushScenario } from "./scenarios/push.js";
+import { runFleetScenario } from "./scenarios/fleet.js";
+import { fleetMarkdown, type FleetResults } from "./fleet-report.js";
 import { pushMarkdown } from "./push-report.js";
 import { runTrackingScenario, type TrackingResult } from "./scenarios/tracking.js";
 import { machineInfo, type MachineInfo } from "./support/machine.js";
@@ -52,6 +56,8 @@ const { values } = parseArgs({
     scale: { type: "string", default: "1" },
     "cpu-prof": { type: "boolean", default: false },
     "no-write": { type: "boolean", default: false },
+    "fleet-minutes": { type: "string", default: "10" },
+    "fleet-modes": { type: "string", default: "push,polling" },
   },
 });
 const scale = Math.max(0.1, Number(values.scale));
@@ -172,6 +178,38 @@ if (wanted("trackedFolders")) {
 if (wanted("tracking")) {
   log("tracking: the same mail ingested under different tracking settings");
   results.tracking = await runTrackingScenario({ mailboxes: 20, emailsPerMailbox: Math.round(50 * scale), concurrency: sessions, log });
+}
+
+// The fleet runs only when asked for (it takes over an hour): its own file and section.
+if (only?.has("fleet")) {
+  const steadySeconds = Math.round(Number(values["fleet-minutes"]) * 60);
+  const fleet: FleetResults = { takenAt: results.takenAt, command: results.command, machine: results.machine, sessionsPerQueue: sessions, rows: [] };
+  for (const mode of values["fleet-modes"]!.split(",")) {
+    for (const size of [5_000, 50_000]) {
+      fleet.rows.push(
+        await runFleetScenario({
+          mailboxes: Math.max(10, Math.round(size * scale)),
+          push: mode.trim() === "push",
+          idleSeconds: Math.max(30, Math.round(steadySeconds / 5)),
+          steadySeconds,
+          burstSeconds: Math.min(60, steadySeconds),
+          drainSeconds: 300,
+          mailPerMailboxPerDay: 50,
+          burstFactor: 10,
+          samplesPerSecond: 2,
+          log,
+        }),
+      );
+    }
+  }
+  const markdownText = fleetMarkdown(fleet);
+  log(markdownText);
+  if (!values["no-write"]) {
+    writeFileSync(path.join(here, "results/fleet.json"), `${JSON.stringify(fleet, null, 2)}\n`);
+    writeBenchmarksSection(path.join(repoRoot, "BENCHMARKS.md"), "fleet", { markdown: markdownText });
+    log("wrote test/bench/results/fleet.json and BENCHMARKS.md's fleet section");
+  }
+  if ([...only].every((name) => name === "fleet")) process.exit(0);
 }
 
 // Push runs only when asked for (it takes a quarter of an hour): its own file and section.

@@ -16,7 +16,7 @@ export interface PendingDelivery {
 export async function watchUntilReadable<P extends PendingDelivery>(
   host: Pick<LocalHostChild, "api">,
   pending: Set<P>,
-  options: { delivering: () => boolean; waitMs: number; onReadable: (delivery: P, seconds: number) => void },
+  options: { delivering: () => boolean; waitMs: number; intervalMs?: number; onReadable: (delivery: P, seconds: number) => void },
 ): Promise<void> {
   for (;;) {
     const byMailbox = new Map<string, P[]>();
@@ -37,6 +37,6 @@ export async function watchUntilReadable<P extends PendingDelivery>(
       const oldest = Math.min(...[...pending].map((p) => p.deliveredAt));
       if (pending.size === 0 || Date.now() - oldest > options.waitMs) return;
     }
-    await sleep(200);
+    await sleep(options.intervalMs ?? 200);
   }
 }

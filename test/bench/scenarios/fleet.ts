@@ -1,0 +1,304 @@
+/**
+ * The fleet (`--only fleet`): a whole organization on one small machine. N mailboxes on the local
+ * host's parts — the simulator in one process, Azurite in another, one worker process running the
+ * product's functions (fleet-worker.ts: the in-process bus taking host.json's sessions per queue,
+ * the timers every minute, the API and the push route over HTTP) — enabled as an admin would (the
+ * API: settings, a profile, PUT each mailbox, bulk Test & Enable), then:
+ *   idle    no mail: what the fleet costs doing nothing (safety-net or polling rounds);
+ *   steady  mail at the realistic rate (50 per mailbox per day, Poisson);
+ *   burst   10× that for a minute;
+ *   drain   until every sampled message is readable.
+ * Delivery → readable is sampled (about two messages a second, each watched through
+ * GET /api/emails until it shows). The worker's CPU, event-loop use and memory, the table requests
+ * of its runtime, its bus traffic, the cycles by cause, and Azurite's and the simulator's CPU
+ * apart, are taken at each phase's edges.
+ */
+import net from "node:net";
+import { performance } from "node:perf_hooks";
+import { startBackend, type Backend } from "../support/backend.js";
+import { startFleetWorker, type FleetWorker } from "../support/fleet-worker-client.js";
+import type { CycleCause, FleetSnapshot } from "../support/fleet-worker.js";
+import { watchUntilReadable, type PendingDelivery } from "../support/readable-watcher.js";
+import { cpuMs, pool, quantile, round, sleep } from "../support/stats.js";
+import { fleetCost, sessionTriggerOperationsPerDelivery, type FleetCost } from "../fleet-cost.js";
+
+export interface FleetOptions {
+  mailboxes: number;
+  push: boolean;
+  idleSeconds: number;
+  steadySeconds: number;
+  burstSeconds: number;
+  drainSeconds: number;
+  mailPerMailboxPerDay: number;
+  burstFactor: number;
+  /** Messages watched until readable, per second of delivery (the rest are delivered unwatched). */
+  samplesPerSecond: number;
+  log: (line: string) => void;
+}
+
+export interface Latency {
+  samples: number;
+  missing: number;
+  p50Seconds: number;
+  p95Seconds: number;
+  p99Seconds: number;
+  maxSeconds: number;
+}
+
+export interface PhaseFigures {
+  seconds: number;
+  emailsDelivered: number;
+  emailsStored: number;
+  cyclesPerSecond: number;
+  cyclesPerSecondByCause: Record<CycleCause, number>;
+  workerCores: number;
+  workerCpuMsPerCycle: number;
+  workerCpuMsPerEmail: number | null;
+  eventLoopUtilization: number;
+  graphRequestsPerEmail: number | null;
+  graphRequestsPerIdleCycle: number | null;
+  tableTransactionsPerCycle: number;
+  /** Beyond what the phase's idle cycles cost at the idle phase's rate. */
+  tableTransactionsPerEmail: number | null;
+  serviceBusOperationsPerMailboxHour: number;
+  notificationPostsPerSecond: number;
+  azuriteCores: number;
+  simulatorCores: number;
+  /** Per mailbox per hour, for the cost model. */
+  perMailboxHour: { executions: number; tableTransactions: number; serviceBusOperations: number };
+}
+
+export interface FleetRow {
+  mailboxes: number;
+  push: boolean;
+  enable: { createSeconds: number; testAndEnableSeconds: number; firstSyncSeconds: number; totalSeconds: number; failed: number; subscriptions: number | null };
+  idle: PhaseFigures;
+  steady: PhaseFigures;
+  burst: PhaseFigures;
+  latency: { steady: Latency; burst: Latency };
+  peakRssMiB: number;
+  peakHeapMiB: number;
+  cost: FleetCost;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function cycleSums(s: FleetSnapshot) {
+  const all = Object.values(s.cycles);
+  const add = (pick: (t: (typeof all)[number]) => number) => all.reduce((acc, t) => acc + pick(t), 0);
+  const byCause = { notification: 0, scheduled: 0, retry: 0, send: 0 } as Record<CycleCause, number>;
+  for (const t of all) for (const [cause, n] of Object.entries(t.byCause)) byCause[cause as CycleCause] += n;
+  return {
+    cycles: add((t) => t.cycles),
+    items: add((t) => t.items),
+    graph: add((t) => t.graphRequests),
+    graphIdle: add((t) => t.graphRequestsOfIdleCycles),
+    idleCycles: add((t) => t.idleCycles),
+    byCause,
+  };
+}
+
+interface Edge {
+  worker: FleetSnapshot;
+  azuriteCpuMs: number;
+  simulatorCpuMs: number;
+  delivered: number;
+  at: number;
+}
+
+function phase(a: Edge, b: Edge, mailboxes: number, idleTablePerCycle: number | null): PhaseFigures {
+  const seconds = (b.at - a.at) / 1000;
+  const ca = cycleSums(a.worker);
+  const cb = cycleSums(b.worker);
+  const cycles = cb.cycles - ca.cycles;
+  const items = cb.items - ca.items;
+  const idleCycles = cb.idleCycles - ca.idleCycles;
+  const cpu = b.worker.cpuMs - a.worker.cpuMs;
+  const active = b.worker.elu.active - a.worker.elu.active;
+  const idle = b.worker.elu.idle - a.worker.elu.idle;
+  const table = b.worker.table.total - a.worker.table.total;
+  const deliveries = b.worker.bus.deliveries - a.worker.bus.deliveries;
+  const sends = b.worker.bus.sends - a.worker.bus.sends;
+  const serviceBusOperations = sends + deliveries * sessionTriggerOperationsPerDelivery;
+  const posts = b.worker.notificationPosts - a.worker.notificationPosts;
+  const hours = seconds / 3600;
+  const graphBusy = cb.graph - ca.graph - (cb.graphIdle - ca.graphIdle);
+  const tableForMail = idleTablePerCycle === null ? null : table - idleCycles * idleTablePerCycle;
+  const byCause = Object.fromEntries(Object.keys(cb.byCause).map((k) => [k, round((cb.byCause[k as CycleCause] - ca.byCause[k as CycleCause]) / seconds, 2)])) as Record<CycleCause, number>;
+  return {
+    seconds: round(seconds, 1),
+    emailsDelivered: b.delivered - a.delivered,
+    emailsStored: items,
+    cyclesPerSecond: round(cycles / seconds, 2),
+    cyclesPerSecondByCause: byCause,
+    workerCores: round(cpu / (seconds * 1000), 3),
+    workerCpuMsPerCycle: round(cpu / Math.max(1, cycles), 2),
+    workerCpuMsPerEmail: items > 0 ? round(cpu / items, 2) : null,
+    eventLoopUtilization: round(active / Math.max(1, active + idle), 3),
+    graphRequestsPerEmail: items > 0 ? round(graphBusy / items, 2) : null,
+    graphRequestsPerIdleCycle: idleCycles > 0 ? round((cb.graphIdle - ca.graphIdle) / idleCycles, 2) : null,
+    tableTransactionsPerCycle: round(table / Math.max(1, cycles), 2),
+    tableTransactionsPerEmail: items > 0 && tableForMail !== null ? round(tableForMail / items, 2) : null,
+    serviceBusOperationsPerMailboxHour: round(serviceBusOperations / mailboxes / hours, 2),
+    notificationPostsPerSecond: round(posts / seconds, 2),
+    azuriteCores: round((b.azuriteCpuMs - a.azuriteCpuMs) / (seconds * 1000), 3),
+    simulatorCores: round((b.simulatorCpuMs - a.simulatorCpuMs) / (seconds * 1000), 3),
+    perMailboxHour: {
+      executions: (cycles + posts) / mailboxes / hours,
+      tableTransactions: table / mailboxes / hours,
+      serviceBusOperations: serviceBusOperations / mailboxes / hours,
+    },
+  };
+}
+
+function latency(values: number[], missing: number): Latency {
+  return {
+    samples: values.length,
+    missing,
+    p50Seconds: round(quantile(values, 0.5), 2),
+    p95Seconds: round(quantile(values, 0.95), 2),
+    p99Seconds: round(quantile(values, 0.99), 2),
+    maxSeconds: values.length ? round(Math.max(...values), 2) : NaN,
+  };
+}
+
+async function enableFleet(worker: FleetWorker, sim: Backend, mailboxes: number, push: boolean, log: (line: string) => void): Promise<{ ids: string[]; addresses: string[]; enable: FleetRow["enable"] }> {
+  const started = performance.now();
+  const created = await sim.addMailboxes("fleet", mailboxes);
+  const addresses = created.map((m) => m.address);
+  const ids = addresses.map((_, i) => `fleet-${i}`);
+  const check = (what: string, r: { status: number; body: unknown }) => {
+    if (r.status >= 300) throw new Error(`${what}: ${r.status} ${JSON.stringify(r.body).slice(0, 500)}`);
+  };
+  // Every message tracked (the dearest option): the figures per email are an upper bound, and each sampled message shows in GET /api/emails.
+  check("settings", await worker.api("PUT", "settings", { requireApprovedMailboxes: false, defaultTrackOption: "all", autoTrackSentFolderItems: true }));
+  check("profile", await worker.api("PUT", "profiles/fleet", { name: "Fleet", maxConcurrentConnections: 300 }));
+  const t0 = performance.now();
+  await pool(ids, 32, async (id, i) => {
+    check(`mailbox ${id}`, await worker.api("PUT", `mailboxes/${id}`, { emailAddress: addresses[i], profileId: "fleet", syncMethods: { incoming: "ServerSideSync", outgoing: "ServerSideSync", act: "None" } }));
+  });
+  const createSeconds = (performance.now() - t0) / 1000;
+  log(`  ${mailboxes} mailboxes created through the API in ${round(createSeconds, 1)} s`);
+  const t1 = performance.now();
+  const chunks: string[][] = [];
+  for (let i = 0; i < ids.length; i += 200) chunks.push(ids.slice(i, i + 200));
+  let failed = 0;
+  await pool(chunks, 4, async (chunk) => {
+    const r = await worker.api("POST", "mailboxes/test-and-enable", { mailboxIds: chunk });
+    check("test-and-enable", r);
+    failed += (r.body.items as Array<{ workloads: { incoming: { status: string } } }>).filter((item) => item.workloads.incoming.status !== "Success").length;
+  });
+  const testAndEnableSeconds = (performance.now() - t1) / 1000;
+  log(`  Test & Enable in ${round(testAndEnableSeconds, 1)} s (${failed} failed)`);
+  const t2 = performance.now();
+  for (;;) {
+    const s = await worker.snapshot();
+    if (s.incomingSynced >= mailboxes) break;
+    if (performance.now() - t2 > 30 * 60_000) throw new Error(`only ${s.incomingSynced} of ${mailboxes} mailboxes had a first incoming cycle after 30 minutes`);
+    await sleep(2_000);
+  }
+  const firstSyncSeconds = (performance.now() - t2) / 1000;
+  const subscriptions = push ? (await sim.sim.listSubscriptions()).length : null;
+  log(`  first incoming cycle of every mailbox ${round(firstSyncSeconds, 1)} s later${push ? `; ${subscriptions} subscriptions` : ""}`);
+  return { ids, addresses, enable: { createSeconds: round(createSeconds, 1), testAndEnableSeconds: round(testAndEnableSeconds, 1), firstSyncSeconds: round(firstSyncSeconds, 1), totalSeconds: round((performance.now() - started) / 1000, 1), failed, subscriptions } };
+}
+
+export async function runFleetScenario(options: FleetOptions): Promise<FleetRow> {
+  const { mailboxes, log } = options;
+  const sim = await startBackend({ azurite: "none" });
+  const storage = await startBackend({ azurite: "memory" });
+  const port = await freePort();
+  const worker = await startFleetWorker({ tenant: sim, storage: storage.connectionString!, port, env: { PUSH_NOTIFICATION_URL: options.push ? `http://127.0.0.1:${port}` : "" } });
+  try {
+    log(`fleet: ${mailboxes} mailboxes, ${options.push ? "push" : "polling"}`);
+    const { ids, addresses, enable } = await enableFleet(worker, sim, mailboxes, options.push, log);
+
+    let delivered = 0;
+    const edge = async (): Promise<Edge> => {
+      const [w, a, s] = await Promise.all([worker.snapshot(), storage.usage(), sim.usage()]);
+      return { worker: w, azuriteCpuMs: cpuMs(a.cpu), simulatorCpuMs: cpuMs(s.cpu), delivered, at: Date.now() };
+    };
+
+    log(`  idle for ${options.idleSeconds} s`);
+    const e0 = await edge();
+    await sleep(options.idleSeconds * 1000);
+    const e1 = await edge();
+    const idle = phase(e0, e1, mailboxes, null);
+    const idleTablePerCycle = idle.cyclesPerSecond > 0 ? (e1.worker.table.total - e0.worker.table.total) / (cycleSums(e1.worker).cycles - cycleSums(e0.worker).cycles) : null;
+
+    type Sample = PendingDelivery & { burst: boolean };
+    const pending = new Set<Sample>();
+    const readable: { steady: number[]; burst: number[] } = { steady: [], burst: [] };
+    let delivering = true;
+    let seq = 0;
+    const deliverFor = async (seconds: number, perSecond: number, burst: boolean) => {
+      const sampleShare = Math.min(1, options.samplesPerSecond / perSecond);
+      const until = performance.now() + seconds * 1000;
+      let nextAt = performance.now();
+      while (performance.now() < until) {
+        const batch: Array<{ mailbox: string; subject: string; sample?: Sample }> = [];
+        const tickEnd = performance.now() + 100;
+        while (nextAt < tickEnd && nextAt < until) {
+          nextAt += (-Math.log(1 - Math.random()) / perSecond) * 1000;
+          const i = Math.floor(Math.random() * mailboxes);
+          const n = ++seq;
+          const watched = Math.random() < sampleShare;
+          batch.push({ mailbox: addresses[i]!, subject: `${watched ? "Fleet sample" : "Fleet mail"} ${n}`, sample: watched ? { mailboxId: ids[i]!, subject: `Fleet sample ${n}`, deliveredAt: 0, burst } : undefined });
+        }
+        if (batch.length > 0) {
+          const at = Date.now();
+          await sim.deliverBatch(batch.map((m) => ({ mailbox: m.mailbox, subject: m.subject, from: { address: "customer@fabrikam.example" }, to: [{ address: m.mailbox }], body: { contentType: "text", content: "Order status, please." } })));
+          delivered += batch.length;
+          for (const m of batch) if (m.sample) pending.add({ ...m.sample, deliveredAt: at });
+        }
+        await sleep(Math.max(0, tickEnd - performance.now()));
+      }
+    };
+    const watcher = watchUntilReadable(worker, pending, {
+      delivering: () => delivering,
+      waitMs: options.drainSeconds * 1000,
+      intervalMs: 500,
+      onReadable: (sample, seconds) => (sample.burst ? readable.burst : readable.steady).push(seconds),
+    });
+    const rate = (mailboxes * options.mailPerMailboxPerDay) / 86_400;
+    log(`  steady: ${round(rate, 1)} messages/s for ${options.steadySeconds} s`);
+    await deliverFor(options.steadySeconds, rate, false);
+    const e2 = await edge();
+    log(`  burst: ${round(rate * options.burstFactor, 1)} messages/s for ${options.burstSeconds} s`);
+    await deliverFor(options.burstSeconds, rate * options.burstFactor, true);
+    const e3 = await edge();
+    delivering = false;
+    await watcher;
+    const missingSteady = [...pending].filter((p) => !p.burst).length;
+    const missingBurst = pending.size - missingSteady;
+    const steady = phase(e1, e2, mailboxes, idleTablePerCycle);
+    const burst = phase(e2, e3, mailboxes, idleTablePerCycle);
+    const final = await worker.snapshot();
+    const row: FleetRow = {
+      mailboxes,
+      push: options.push,
+      enable,
+      idle,
+      steady,
+      burst,
+      latency: { steady: latency(readable.steady, missingSteady), burst: latency(readable.burst, missingBurst) },
+      peakRssMiB: round(final.peakRssBytes / 2 ** 20, 0),
+      peakHeapMiB: round(final.peakHeapUsedBytes / 2 ** 20, 0),
+      cost: fleetCost({ mailboxes, perMailboxHour: steady.perMailboxHour }),
+    };
+    log(`  readable p50/p95/p99/max: steady ${row.latency.steady.p50Seconds}/${row.latency.steady.p95Seconds}/${row.latency.steady.p99Seconds}/${row.latency.steady.maxSeconds} s, burst ${row.latency.burst.p50Seconds}/${row.latency.burst.p95Seconds}/${row.latency.burst.p99Seconds}/${row.latency.burst.maxSeconds} s; worker ${steady.workerCores} cores steady, ${burst.workerCores} burst; peak RSS ${row.peakRssMiB} MiB; $${round(row.cost.totalPerMailboxMonth, 4)}/mailbox/month`);
+    return row;
+  } finally {
+    await worker.stop();
+    await Promise.all([sim.stop(), storage.stop()]);
+  }
+}
