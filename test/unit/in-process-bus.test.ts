@@ -47,6 +47,21 @@ describe("in-process Service Bus", () => {
     await bus.close();
   });
 
+  it("redelivers an abandoned message before its session's later messages, and a message that fell due in its send order", async () => {
+    const bus = new InProcessServiceBus();
+    const log: string[] = [];
+    const due = Date.now() + 100;
+    await bus.send("q", [msg("early-scheduled", "s1", new Date(due)), msg("1", "s1"), msg("2", "s1")]);
+    await new Promise((r) => setTimeout(r, 150));
+    bus.subscribe("q", async (_body, delivery) => {
+      log.push(`${delivery.messageId}#${delivery.deliveryCount}`);
+      if (delivery.messageId === "1" && delivery.deliveryCount === 1) throw new Error("retry me");
+    });
+    await bus.whenIdle();
+    expect(log).toEqual(["early-scheduled#1", "1#1", "1#2", "2#1"]);
+    await bus.close();
+  });
+
   it("holds a scheduled message until its enqueue time", async () => {
     const bus = new InProcessServiceBus();
     const deliveredAt: number[] = [];
