@@ -12,10 +12,13 @@
  * queues), so no event scans them: scheduled messages wait in a heap by due time, each session keeps
  * its available messages in order, and sessions ready to deliver wait in a heap by their first
  * message's sequence number — the order a broker scanning the queue front to back would deliver in.
+ * operations() counts the billable Service Bus operations the Functions session trigger would make
+ * for the same deliveries (see SessionTriggerOperations), so the benches can price a cycle.
  */
 import type { DeliveryInfo, OutgoingQueueMessage, WorkQueueSender } from "./work-queue.js";
 import { duplicateDetectionWindowMs, maxDeliveryCount } from "./work-queue.js";
 import { MinHeap } from "./min-heap.js";
+import { emptyOperations, type SessionTriggerOperations } from "./trigger-operations.js";
 
 export type QueueHandler = (body: unknown, delivery: DeliveryInfo) => Promise<void>;
 
@@ -37,6 +40,8 @@ interface SessionState {
   /** Available messages by sequence number (an abandoned one goes back to its place). */
   available: StoredMessage[];
   locked: boolean;
+  /** The trigger still holds the session: its next receive gets the next message, no accept. */
+  held: boolean;
 }
 
 /** A session that may have something to deliver; stale entries are skipped when taken. */
@@ -54,6 +59,7 @@ interface QueueState {
   available: number;
   /** Message id → end of its duplicate-detection window, oldest first (so expiry stops early). */
   seenIds: Map<string, number>;
+  ops: SessionTriggerOperations;
   handler?: QueueHandler;
   maxConcurrentCalls: number;
   inFlight: number;
@@ -66,6 +72,8 @@ export interface InProcessBusOptions {
   duplicateDetectionWindowMs?: number;
   /** How long a handler may hold a message before its lock is lost (maxAutoLockRenewalDuration). */
   lockRenewalLimitMs?: number;
+  /** The queues' lockDuration (infra: PT5M): a handler running longer renews the lock once per period. */
+  lockDurationMs?: number;
 }
 
 export interface QueueCounts {
@@ -86,6 +94,7 @@ export class InProcessServiceBus implements WorkQueueSender {
   private readonly maxDeliveries: number;
   private readonly dedupeWindowMs: number;
   private readonly lockLimitMs: number;
+  private readonly lockDurationMs: number;
   private sequence = 0;
   private closed = false;
   private wakeTimer?: NodeJS.Timeout;
@@ -97,6 +106,7 @@ export class InProcessServiceBus implements WorkQueueSender {
     this.maxDeliveries = options.maxDeliveryCount ?? maxDeliveryCount;
     this.dedupeWindowMs = options.duplicateDetectionWindowMs ?? duplicateDetectionWindowMs;
     this.lockLimitMs = options.lockRenewalLimitMs ?? 5 * 60 * 1000;
+    this.lockDurationMs = options.lockDurationMs ?? 5 * 60 * 1000;
   }
 
   private queue(name: string): QueueState {
@@ -109,6 +119,7 @@ export class InProcessServiceBus implements WorkQueueSender {
         ready: new MinHeap((a, b) => a.sequence < b.sequence),
         available: 0,
         seenIds: new Map(),
+        ops: emptyOperations(),
         maxConcurrentCalls: 16,
         inFlight: 0,
         completed: 0,
@@ -125,6 +136,9 @@ export class InProcessServiceBus implements WorkQueueSender {
     const now = Date.now();
     this.forgetExpiredIds(state, now);
     for (const message of messages) {
+      // A duplicate is still a call the broker bills; it drops the message after.
+      if (message.scheduledEnqueueTime) state.ops.scheduledSends++;
+      else state.ops.sends++;
       const seenUntil = state.seenIds.get(message.messageId);
       if (seenUntil !== undefined && seenUntil > now) continue;
       // Delete first so the id moves to the end: the map stays in expiry order.
@@ -170,6 +184,11 @@ export class InProcessServiceBus implements WorkQueueSender {
     };
   }
 
+  /** Operations the session trigger and the senders would have billed on a queue so far. */
+  operations(queueName: string): SessionTriggerOperations {
+    return { ...this.queue(queueName).ops };
+  }
+
   /** Messages currently in a queue (for tests and the local host's status line). */
   peek(queueName: string): Array<{ messageId: string; sessionId: string; body: unknown; deliveryCount: number; deadLetterReason?: string }> {
     return [...this.queue(queueName).messages.values()].map(({ messageId, sessionId, body, deliveryCount, deadLetterReason }) => ({
@@ -209,7 +228,7 @@ export class InProcessServiceBus implements WorkQueueSender {
   private session(state: QueueState, sessionId: string): SessionState {
     let session = state.sessions.get(sessionId);
     if (!session) {
-      session = { available: [], locked: false };
+      session = { available: [], locked: false, held: false };
       state.sessions.set(sessionId, session);
     }
     return session;
@@ -263,7 +282,10 @@ export class InProcessServiceBus implements WorkQueueSender {
   }
 
   private deliver(queueName: string, state: QueueState, session: SessionState, message: StoredMessage): void {
+    if (!session.held) state.ops.accepts++;
     session.locked = true;
+    session.held = true;
+    state.ops.receives++;
     state.inFlight++;
     state.available--;
     message.state = "locked";
@@ -278,10 +300,11 @@ export class InProcessServiceBus implements WorkQueueSender {
     let lockLost = false;
     const lockTimer = setTimeout(() => {
       lockLost = true;
-      this.release(queueName, state, message, lockToken, "abandon");
+      this.release(queueName, state, message, lockToken, "lockLost");
       this.pump();
     }, this.lockLimitMs);
     lockTimer.unref?.();
+    const startedAt = Date.now();
     const run = (async () => {
       let outcome: "complete" | "abandon" = "complete";
       try {
@@ -290,6 +313,7 @@ export class InProcessServiceBus implements WorkQueueSender {
         outcome = "abandon";
       }
       clearTimeout(lockTimer);
+      state.ops.lockRenewals += Math.floor((Math.min(Date.now() - startedAt, this.lockLimitMs)) / this.lockDurationMs);
       if (!lockLost) this.release(queueName, state, message, lockToken, outcome);
     })();
     this.running.add(run);
@@ -299,11 +323,13 @@ export class InProcessServiceBus implements WorkQueueSender {
     });
   }
 
-  private release(queueName: string, state: QueueState, message: StoredMessage, lockToken: number, outcome: "complete" | "abandon"): void {
+  private release(queueName: string, state: QueueState, message: StoredMessage, lockToken: number, outcome: "complete" | "abandon" | "lockLost"): void {
     if (message.lockToken !== lockToken || message.state !== "locked") return;
     state.inFlight--;
     const session = this.session(state, message.sessionId);
     session.locked = false;
+    // A lost lock is no call: the broker lets it expire.
+    if (outcome !== "lockLost") state.ops[outcome === "complete" ? "completes" : "abandons"]++;
     if (outcome === "complete") {
       state.completed++;
       state.messages.delete(message.sequence);
@@ -319,7 +345,15 @@ export class InProcessServiceBus implements WorkQueueSender {
       }
     }
     const first = session.available[0];
-    if (first) state.ready.push({ sequence: first.sequence, sessionId: message.sessionId });
-    else state.sessions.delete(message.sessionId);
+    if (first) {
+      state.ready.push({ sequence: first.sequence, sessionId: message.sessionId });
+      return;
+    }
+    // Nothing more in the session: the trigger's next receive waits sessionIdleTimeout, comes back
+    // empty, and the session is closed.
+    state.ops.emptyReceives++;
+    state.ops.closes++;
+    state.sessions.delete(message.sessionId);
   }
 }
+export type { SessionTriggerOperations } from "./trigger-operations.js";

@@ -91,4 +91,29 @@ describe("in-process Service Bus", () => {
     expect(bus.counts("q")).toMatchObject({ completed: 1, active: 0, inFlight: 0 });
     await bus.close();
   });
+
+  it("counts the operations the session trigger would be billed for: one accept, empty receive and close per session it takes", async () => {
+    const bus = new InProcessServiceBus();
+    let failedOnce = false;
+    await bus.send("q", [msg("1", "s1"), msg("2", "s1"), msg("x", "s2"), msg("x", "s2"), msg("later", "s3", new Date(Date.now() + 60_000))]);
+    bus.subscribe("q", async (_body, delivery) => {
+      if (delivery.messageId === "x" && !failedOnce) {
+        failedOnce = true;
+        throw new Error("retry me");
+      }
+    });
+    await bus.whenIdle();
+    expect(bus.operations("q")).toEqual({
+      sends: 4, // the duplicate "x" is a call too
+      scheduledSends: 1,
+      accepts: 2,
+      receives: 4, // s1: 1, 2; s2: x twice
+      completes: 3,
+      abandons: 1,
+      emptyReceives: 2,
+      closes: 2,
+      lockRenewals: 0,
+    });
+    await bus.close();
+  });
 });
