@@ -46,6 +46,19 @@ export interface CostResult {
   byFleet: Array<{ mailboxes: number; lines: CostLine[]; totalPerMailboxMonth: number; totalMonth: number }>;
 }
 
+/** What the session trigger bills per cycle besides the sends (unit-prices.ts, bus.operations()). */
+export function triggerOperationsPerCycle(): number {
+  return Object.values(unitPrices.serviceBusStandard.sessionTriggerOperationsPerCycle).reduce((a, b) => a + b, 0);
+}
+
+/**
+ * Operations an instance's idle trigger listeners bill in a month when no session is available:
+ * every slot (maxConcurrentSessions) of every session-triggered function polls about once a minute.
+ */
+export function idleListenerOperationsPerInstanceMonth(sessionsPerInstance: number, sessionFunctions = 3): number {
+  return sessionsPerInstance * sessionFunctions * unitPrices.serviceBusStandard.idleAcceptsPerSlotPerMinute * 60 * unitPrices.hoursPerMonth;
+}
+
 export function serviceBusMonthly(operations: number): number {
   const p = unitPrices.serviceBusStandard;
   let cost = p.basePerHour * unitPrices.hoursPerMonth;
@@ -74,7 +87,7 @@ export function costModel(measured: MeasuredCosts, assumptions: CostAssumptions 
   const mem = unitPrices.functionsFlex.instanceMemoryGb;
   const gbSeconds = { shared: (mem * wall) / assumptions.executionsSharingAnInstance, alone: mem * wall };
   const sends = cycles.incoming * measured.incomingIdle.queueSendsPerCycle + cycles.outgoing * measured.outgoingIdle.queueSendsPerCycle + cycles.act * measured.incomingIdle.queueSendsPerCycle;
-  const serviceBusOperations = sends + executions * unitPrices.serviceBusStandard.operationsPerExecution;
+  const serviceBusOperations = sends + executions * triggerOperationsPerCycle();
   const emails = (assumptions.emailsPerMailboxPerDay * seconds) / 86_400;
   const tableTransactions =
     cycles.incoming * measured.incomingIdle.tableTransactionsPerCycle +

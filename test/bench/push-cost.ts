@@ -6,7 +6,7 @@
  * mailbox sees a day, and that every notification costs its own cycle (no folding), which
  * overstates push's cost for busy mailboxes.
  */
-import { serviceBusMonthly, type CostLine, type MeasuredCosts } from "./cost-model.js";
+import { serviceBusMonthly, triggerOperationsPerCycle, type CostLine, type MeasuredCosts } from "./cost-model.js";
 import { unitPrices } from "./unit-prices.js";
 
 export interface PushCostAssumptions {
@@ -69,7 +69,7 @@ export function pushCostModel(measured: MeasuredCosts, a: PushCostAssumptions) {
   const mem = unitPrices.functionsFlex.instanceMemoryGb;
   const gbSeconds = (mem * wall) / a.executionsSharingAnInstance;
   const sends = (cycles.incoming + cycles.act) * inc.queueSendsPerCycle + cycles.outgoing * out.queueSendsPerCycle + notifications * a.perNotification.queueSends;
-  const serviceBusOperations = sends + cycleExecutions * unitPrices.serviceBusStandard.operationsPerExecution;
+  const serviceBusOperations = sends + cycleExecutions * triggerOperationsPerCycle();
   const emails = a.emailsPerMailboxPerDay * days;
   const tableTransactions =
     (cycles.incoming + cycles.act) * (inc.tableTransactionsPerCycle + a.extraTableTransactionsPerCycle) +

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { BenchResults } from "./run.js";
 import type { TrackingResult } from "./scenarios/tracking.js";
+import { idleListenerOperationsPerInstanceMonth, triggerOperationsPerCycle } from "./cost-model.js";
 import { unitPrices } from "./unit-prices.js";
 
 const fmt = (v: number | undefined, digits = 2) => (v === undefined || Number.isNaN(v) ? "–" : v.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: 0 }));
@@ -82,7 +83,7 @@ export function markdown(r: BenchResults): string {
   if (r.cost) {
     const k = r.cost;
     out.push("", "### Cost model (per mailbox per month, default schedule)", "");
-    out.push(`Cycles per mailbox per month: incoming ${fmt(k.cyclesPerMailboxMonth.incoming, 0)}, outgoing ${fmt(k.cyclesPerMailboxMonth.outgoing, 0)}, ACT ${fmt(k.cyclesPerMailboxMonth.act, 0)} (ACT assumed to cost an idle incoming cycle until it can be measured); ${k.assumptions.emailsPerMailboxPerDay} emails a day. Executions ${fmt(k.executions, 0)}; GB-s ${fmt(k.gbSeconds.shared, 0)} when ${k.assumptions.executionsSharingAnInstance} executions share an instance's billed time, ${fmt(k.gbSeconds.alone, 0)} if each ran alone (upper bound: ${usd(k.gbSeconds.alone * unitPrices.functionsFlex.perGbSecond)}); Service Bus operations ${fmt(k.serviceBusOperations, 0)}; table transactions ${fmt(k.tableTransactions, 0)}. Unit prices are assumptions named in \`test/bench/unit-prices.ts\`.`);
+    out.push(`Cycles per mailbox per month: incoming ${fmt(k.cyclesPerMailboxMonth.incoming, 0)}, outgoing ${fmt(k.cyclesPerMailboxMonth.outgoing, 0)}, ACT ${fmt(k.cyclesPerMailboxMonth.act, 0)} (ACT assumed to cost an idle incoming cycle until it can be measured); ${k.assumptions.emailsPerMailboxPerDay} emails a day. Executions ${fmt(k.executions, 0)}; GB-s ${fmt(k.gbSeconds.shared, 0)} when ${k.assumptions.executionsSharingAnInstance} executions share an instance's billed time, ${fmt(k.gbSeconds.alone, 0)} if each ran alone (upper bound: ${usd(k.gbSeconds.alone * unitPrices.functionsFlex.perGbSecond)}); Service Bus operations ${fmt(k.serviceBusOperations, 0)} (the session trigger's ${triggerOperationsPerCycle()} per cycle — accept, receive, complete, empty receive, close — plus the sends; idle trigger listeners add about ${fmt(idleListenerOperationsPerInstanceMonth(Number(r.capacity?.sessionsPerInstance ?? 64)) / 1e6, 1)}M a month per instance that sits with no session to take, not in the per-mailbox figure); table transactions ${fmt(k.tableTransactions, 0)}. Unit prices are assumptions named in \`test/bench/unit-prices.ts\`.`);
     for (const fleet of k.byFleet) {
       out.push("", `Fleet of ${fleet.mailboxes.toLocaleString("en-US")} mailboxes: **${usd(fleet.totalPerMailboxMonth)} per mailbox per month** (${usd(fleet.totalMonth)} a month in all).`, "");
       out.push(table(["item", "per mailbox per month", "basis"], fleet.lines.map((l) => [l.item, usd(l.perMailboxMonth), l.basis])));

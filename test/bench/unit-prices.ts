@@ -36,11 +36,26 @@ export const unitPrices = {
       { upTo: Number.POSITIVE_INFINITY, perMillion: 0.2 },
     ],
     /**
-     * Operations per cycle besides the measured sends: the trigger's receive and complete. An
-     * operation is any API call to Service Bus (azure.cn pricing page; Service Bus team blog
-     * "billing vs metrics", 2018). Session accept/close and empty receives are left out: ASSUMPTION.
+     * Operations the session trigger makes per cycle besides the measured sends (host.json: sessions,
+     * prefetchCount 0, autoCompleteMessages, sessionIdleTimeout 1 s; a mailbox has one message
+     * waiting, so each cycle takes a session of its own). An operation is any API call; a receive,
+     * a complete, an abandon and a lock renewal are one each, and a receive that comes back empty
+     * is billed too (Service Bus pricing FAQ; "null messages in response to receive requests",
+     * Service Bus pricing FAQ 2014). Accept: AcceptNextSession is a call (whether the service bills
+     * it is asked but not answered in Azure/azure-sdk-for-net#28603): ASSUMPTION 1. Close: the
+     * session link's detach: ASSUMPTION 1. Lock renewals: none, cycles end well inside the queues'
+     * 5-minute lockDuration (infra/main.bicep). Counted by the in-process bus (bus.operations()).
+     * This was 2 (receive + complete) until issue 16.
      */
-    operationsPerExecution: 2,
+    sessionTriggerOperationsPerCycle: { accept: 1, receive: 1, complete: 1, emptyReceive: 1, close: 1 },
+    /**
+     * Idle listeners: with no session available, each of an instance's maxConcurrentSessions slots
+     * per session-triggered function keeps an AcceptNextSession pending; the service answers an
+     * empty one after about a minute (Azure/azure-sdk-for-net#30962: "a max of 1 minute and 5
+     * seconds"; azure-functions-servicebus-extension#202: a timeout every minute). ASSUMPTION: one
+     * billed operation per idle slot per minute.
+     */
+    idleAcceptsPerSlotPerMinute: 1,
   },
   tableStorage: {
     /**

@@ -47,6 +47,21 @@ describe("in-process Service Bus", () => {
     await bus.close();
   });
 
+  it("redelivers an abandoned message before its session's later messages, and a message that fell due in its send order", async () => {
+    const bus = new InProcessServiceBus();
+    const log: string[] = [];
+    const due = Date.now() + 100;
+    await bus.send("q", [msg("early-scheduled", "s1", new Date(due)), msg("1", "s1"), msg("2", "s1")]);
+    await new Promise((r) => setTimeout(r, 150));
+    bus.subscribe("q", async (_body, delivery) => {
+      log.push(`${delivery.messageId}#${delivery.deliveryCount}`);
+      if (delivery.messageId === "1" && delivery.deliveryCount === 1) throw new Error("retry me");
+    });
+    await bus.whenIdle();
+    expect(log).toEqual(["early-scheduled#1", "1#1", "1#2", "2#1"]);
+    await bus.close();
+  });
+
   it("holds a scheduled message until its enqueue time", async () => {
     const bus = new InProcessServiceBus();
     const deliveredAt: number[] = [];
@@ -74,6 +89,31 @@ describe("in-process Service Bus", () => {
     await bus.whenIdle();
     expect(deliveries).toEqual([1, 2]);
     expect(bus.counts("q")).toMatchObject({ completed: 1, active: 0, inFlight: 0 });
+    await bus.close();
+  });
+
+  it("counts the operations the session trigger would be billed for: one accept, empty receive and close per session it takes", async () => {
+    const bus = new InProcessServiceBus();
+    let failedOnce = false;
+    await bus.send("q", [msg("1", "s1"), msg("2", "s1"), msg("x", "s2"), msg("x", "s2"), msg("later", "s3", new Date(Date.now() + 60_000))]);
+    bus.subscribe("q", async (_body, delivery) => {
+      if (delivery.messageId === "x" && !failedOnce) {
+        failedOnce = true;
+        throw new Error("retry me");
+      }
+    });
+    await bus.whenIdle();
+    expect(bus.operations("q")).toEqual({
+      sends: 4, // the duplicate "x" is a call too
+      scheduledSends: 1,
+      accepts: 2,
+      receives: 4, // s1: 1, 2; s2: x twice
+      completes: 3,
+      abandons: 1,
+      emptyReceives: 2,
+      closes: 2,
+      lockRenewals: 0,
+    });
     await bus.close();
   });
 });
