@@ -180,6 +180,7 @@ var tableNames = [
   'orgsettings'
   'mailboxaddresses'
   'connectionslots'
+  'mailboxlanes'
   'actrecords'
   'syncfilters'
   'actlinks'

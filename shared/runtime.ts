@@ -8,7 +8,11 @@ import { loadSettings, readApiAuthSettings, type Environment, type SyncSettings 
 import { tokenAuthentication, type Authentication } from "./auth/token-authentication.js";
 import { AuditRepository } from "./storage/audit-repository.js";
 import type { EmailServerProfile } from "./domain/profile.js";
-import { GraphConnection } from "./graph/graph-connection.js";
+import { GraphConnection, type ConnectionAdmission } from "./graph/graph-connection.js";
+import { GraphRequestError } from "./graph/graph-errors.js";
+import { MailboxRequestGate, workloadLane } from "./graph/mailbox-request-gate.js";
+import type { Workload } from "./domain/workloads.js";
+import { MailboxLaneLeases } from "./storage/mailbox-lane-leases.js";
 import { GraphTokenProvider, type TokenSource } from "./graph/token-provider.js";
 import { ServiceBusWorkQueue } from "./queues/service-bus-sender.js";
 import type { WorkQueueSender } from "./queues/work-queue.js";
@@ -24,7 +28,7 @@ import { CrmEmailRepository } from "./storage/crm-email-repository.js";
 import { CorrelationIndex } from "./storage/correlation-index.js";
 import { StoredCorrelationLookups } from "./storage/correlation-lookups.js";
 import { OwnerTrackingRepository } from "./storage/owner-tracking-repository.js";
-import { ConnectionSlots } from "./storage/connection-slots.js";
+import { ConnectionSlots, connectionLimitCode, connectionWaitMs } from "./storage/connection-slots.js";
 import { CursorRepository } from "./storage/cursor-repository.js";
 import { EmailRepository } from "./storage/email-repository.js";
 import { EmailAttachmentRepository } from "./storage/email-attachment-repository.js";
@@ -93,8 +97,12 @@ export interface Runtime {
   migrations: MigrationRepository;
   /** The deployment app's connection (alert notices, and profiles that use the deployment app). */
   graph: GraphConnection;
-  /** The connection for a profile's mailboxes. */
-  graphFor(profile: EmailServerProfile): GraphConnection;
+  /**
+   * The connection for a profile's mailboxes: each request takes one of the profile's connections
+   * and goes in the workload's mailbox lane — the `shared` one, leased across workers, for callers
+   * outside a workload's session (graph/mailbox-request-gate.ts).
+   */
+  graphFor(profile: EmailServerProfile, workload?: Workload): GraphConnection;
   queue: WorkQueueSender;
   /** Who calls the HTTP API: bearer tokens checked against the API's tenant (shared/auth). */
   authentication: Authentication;
@@ -116,9 +124,23 @@ export function createRuntime(settings: SyncSettings, options: RuntimeOptions = 
   const storage = new StorageAccount(settings.storage);
   const largeText = new LargeTextStore(storage);
   const env = options.env ?? process.env;
-  const graph = new GraphConnection(settings.graph, options.tokens ?? new GraphTokenProvider(settings.graph));
-  const perProfile = new Map<string, { key: string; connection: GraphConnection }>();
   const now = options.now ?? Date.now;
+  // One gate for every connection of the process: a mailbox's lanes count all its callers.
+  const gate = new MailboxRequestGate(new MailboxLaneLeases(storage, () => now()));
+  const graph = new GraphConnection(settings.graph, options.tokens ?? new GraphTokenProvider(settings.graph), { gate });
+  const perProfile = new Map<string, { key: string; connection: GraphConnection }>();
+  const connectionSlots = new ConnectionSlots(storage, () => now());
+  const connectionOf = (profile: EmailServerProfile): GraphConnection => {
+    const key = JSON.stringify([profile.credential, profile.requestTimeoutSeconds]);
+    if (profile.credential.kind === "deploymentApp" && profile.requestTimeoutSeconds * 1000 === settings.graph.requestTimeoutMs) return graph;
+    const cached = perProfile.get(profile.id);
+    if (cached?.key === key) return cached.connection;
+    const graphSettings = profileGraphSettings(settings.graph, profile.credential, profile.requestTimeoutSeconds, env);
+    const tokens = profile.credential.kind === "deploymentApp" && options.tokens ? options.tokens : new GraphTokenProvider(graphSettings);
+    const connection = new GraphConnection(graphSettings, tokens, { gate });
+    perProfile.set(profile.id, { key, connection });
+    return connection;
+  };
   const mailboxes = new MailboxRepository(storage);
   const pushSubscriptions = new PushSubscriptionRepository(storage);
   const emailEnabledTypes = new EmailEnabledTypeRepository(storage);
@@ -150,7 +172,7 @@ export function createRuntime(settings: SyncSettings, options: RuntimeOptions = 
     failures: new ItemFailureRepository(storage),
     syncStats: new SyncStatsRepository(storage),
     alerts: new AlertRepository(storage),
-    connectionSlots: new ConnectionSlots(storage, () => now()),
+    connectionSlots,
     actRecords: new ActRecordRepository(storage, largeText, () => now(), addressIndex),
     partyRecords: new CrmRecordRepository<PartyFieldsByType>(storage, largeText, () => now(), addressIndex),
     declaredRecords,
@@ -163,22 +185,25 @@ export function createRuntime(settings: SyncSettings, options: RuntimeOptions = 
     notificationIntake: new NotificationIntake(pushSubscriptions),
     migrations: new MigrationRepository(storage, largeText),
     graph,
-    graphFor(profile) {
-      const key = JSON.stringify([profile.credential, profile.requestTimeoutSeconds]);
-      if (profile.credential.kind === "deploymentApp" && profile.requestTimeoutSeconds * 1000 === settings.graph.requestTimeoutMs) return graph;
-      const cached = perProfile.get(profile.id);
-      if (cached?.key === key) return cached.connection;
-      const graphSettings = profileGraphSettings(settings.graph, profile.credential, profile.requestTimeoutSeconds, env);
-      const connection = profile.credential.kind === "deploymentApp" && options.tokens
-        ? new GraphConnection(graphSettings, options.tokens)
-        : new GraphConnection(graphSettings, new GraphTokenProvider(graphSettings));
-      perProfile.set(profile.id, { key, connection });
-      return connection;
+    graphFor(profile, workload) {
+      const lane = workload ? workloadLane[workload] : "shared";
+      return connectionOf(profile).scoped({ lane, connections: profileConnections(connectionSlots, profile) });
     },
     queue: options.queue ?? serviceBusQueue(settings),
     authentication: options.authentication ?? lazyTokenAuthentication(env),
     audit: new AuditRepository(storage),
     now,
+  };
+}
+
+/** A profile's connection limit as its requests meet it; none free in time is Exchange's 429, postponed. */
+function profileConnections(slots: ConnectionSlots, profile: EmailServerProfile): ConnectionAdmission {
+  return {
+    async enter() {
+      const permit = await slots.acquire(profile.id, profile.maxConcurrentConnections);
+      if (!permit) throw new GraphRequestError({ status: 429, code: connectionLimitCode, message: `Every connection of profile ${profile.id} stayed busy; the work is postponed.`, retryAfterMs: connectionWaitMs + Math.floor(Math.random() * connectionWaitMs) });
+      return () => permit.release();
+    },
   };
 }
 

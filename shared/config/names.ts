@@ -32,6 +32,8 @@ export const tableNames = {
   mailboxAddresses: "mailboxaddresses",
   /** Leased connection slots per profile: the profile's max concurrent connections. */
   connectionSlots: "connectionslots",
+  /** Per mailbox: which worker holds its `shared` request lane (graph/mailbox-request-gate.ts), while it does. */
+  mailboxLanes: "mailboxlanes",
   /** The CRM's appointments, contacts and tasks (records API). */
   actRecords: "actrecords",
   /** Sync filters per CRM user and record type. */

@@ -12,7 +12,7 @@ import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { AuthenticationHandler, Client, HTTPMessageHandler, ResponseType, type AuthenticationProvider } from "@microsoft/microsoft-graph-client";
 import type { GraphSettings } from "../config/settings.js";
 import { fromGraphClientError, GraphRequestError, parseRetryAfter } from "./graph-errors.js";
-import { MailboxRequestGate, mailboxKeyOf } from "./mailbox-request-gate.js";
+import { MailboxRequestGate, mailboxKeyOf, type MailboxLane } from "./mailbox-request-gate.js";
 import type { TokenSource } from "./token-provider.js";
 
 export interface GraphCallOptions {
@@ -45,25 +45,68 @@ export interface GraphCallCounter {
   requests: number;
 }
 
+/** A profile's connection limit as requests see it (storage/connection-slots.ts). */
+export interface ConnectionAdmission {
+  /** Resolves with the function that gives the connection back. */
+  enter(): Promise<() => void>;
+}
+
+/** Under what a connection's requests go out: the mailbox lane and the profile's connections. */
+export interface RequestScope {
+  lane: MailboxLane;
+  connections?: ConnectionAdmission;
+}
+
 export class GraphConnection {
   private readonly client: Client;
-  private readonly gate = new MailboxRequestGate();
+  private readonly gate: MailboxRequestGate;
+  private readonly scope: RequestScope;
   readonly endpoint: string;
 
   constructor(
     private readonly settings: GraphSettings,
     private readonly tokens: TokenSource,
+    options: { gate?: MailboxRequestGate; scope?: RequestScope; client?: Client } = {},
   ) {
     this.endpoint = settings.endpoint;
+    // One gate per process (the runtime's), shared by every connection, so lanes count every caller.
+    this.gate = options.gate ?? new MailboxRequestGate();
+    // Undeclared callers go in the shared lane, the one that holds across workers.
+    this.scope = options.scope ?? { lane: "shared" };
+    this.client = options.client ?? this.newClient();
+  }
+
+  /** The same connection (client, tokens, gate) with requests in another lane or under a profile's limit. */
+  scoped(scope: RequestScope): GraphConnection {
+    return new GraphConnection(this.settings, this.tokens, { gate: this.gate, scope, client: this.client });
+  }
+
+  private newClient(): Client {
     const authProvider: AuthenticationProvider = { getAccessToken: () => this.tokens.getToken() };
     const auth = new AuthenticationHandler(authProvider);
     auth.setNext(new HTTPMessageHandler());
-    this.client = Client.initWithMiddleware({
+    return Client.initWithMiddleware({
       middleware: auth,
-      baseUrl: settings.endpoint,
+      baseUrl: this.settings.endpoint,
       defaultVersion: "v1.0",
       // The client only attaches tokens to hosts it knows: sovereign clouds and local endpoints.
-      customHosts: new Set([new URL(settings.endpoint).hostname]),
+      customHosts: new Set([new URL(this.settings.endpoint).hostname]),
+    });
+  }
+
+  /**
+   * Every request's way out: its mailbox lane first (a lane waits for its own mailbox only), then
+   * a connection of the profile, held until the work is done.
+   */
+  private admitted<T>(pathOrLink: string, work: () => Promise<T>): Promise<T> {
+    return this.gate.run(mailboxKeyOf(pathOrLink), this.scope.lane, async () => {
+      if (!this.scope.connections) return work();
+      const leave = await this.scope.connections.enter();
+      try {
+        return await work();
+      } finally {
+        leave();
+      }
     });
   }
 
@@ -107,7 +150,7 @@ export class GraphConnection {
 
   private async sendForStream<T>(path: string, consume: (body: Readable, info: RawContentInfo) => Promise<T>, counter?: GraphCallCounter): Promise<T> {
     if (counter) counter.requests++;
-    return this.gate.run(mailboxKeyOf(path), async () => {
+    return this.admitted(path, async () => {
       const controller = new AbortController();
       let timer = setTimeout(() => controller.abort(), this.settings.requestTimeoutMs);
       const quietFor = () => {
@@ -149,7 +192,12 @@ export class GraphConnection {
    * One chunk of an attachment upload session. The upload URL is pre-authenticated: it is called
    * without the app's token, as Graph requires.
    */
-  async uploadChunk(uploadUrl: string, chunk: Buffer, offset: number, total: number): Promise<void> {
+  uploadChunk(uploadUrl: string, chunk: Buffer, offset: number, total: number): Promise<void> {
+    // Counts as one of the profile's connections; its URL names no mailbox, so it takes no lane.
+    return this.admitted(uploadUrl, () => this.putChunk(uploadUrl, chunk, offset, total));
+  }
+
+  private async putChunk(uploadUrl: string, chunk: Buffer, offset: number, total: number): Promise<void> {
     let response: Response;
     try {
       response = await fetch(uploadUrl, {
@@ -189,8 +237,8 @@ export class GraphConnection {
     if (options.pageSize) prefer.push(`odata.maxpagesize=${options.pageSize}`);
     if (options.utc) prefer.push('outlook.timezone="UTC"');
     if (counter) counter.requests++;
-    return this.gate.run(mailboxKeyOf(pathOrLink), async () => {
-      // The timeout starts when the request leaves, not while it waits at the gate.
+    return this.admitted(pathOrLink, async () => {
+      // The timeout starts when the request leaves, not while it waits for its lane or a connection.
       const request = this.client
         .api(pathOrLink)
         .header("Prefer", prefer.join(", "))

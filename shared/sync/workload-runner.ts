@@ -16,6 +16,8 @@ import type { Workload } from "../domain/workloads.js";
 import type { GraphCallCounter, GraphConnection } from "../graph/graph-connection.js";
 import type { WorkloadMessageBody } from "../queues/work-queue.js";
 import type { Runtime } from "../runtime.js";
+import { connectionLimitCode, connectionWaitMs } from "../storage/connection-slots.js";
+import { GraphRequestError } from "../graph/graph-errors.js";
 import { ConcurrencyConflict, type MailboxPatch } from "../storage/mailbox-repository.js";
 import type { CycleReport } from "../telemetry/cycle-report.js";
 import { currentTraceparent } from "../telemetry/telemetry.js";
@@ -56,9 +58,6 @@ export function workloadMessageId(workload: Workload, mailboxId: string, slot: n
   return `${workload}:${mailboxId}:${slot}`;
 }
 
-/** How long a cycle waits when its profile has no free connection slot (plus jitter). */
-const connectionWaitMs = 15_000;
-
 export async function runWorkload(runtime: Runtime, engine: WorkloadEngine, message: WorkloadMessageBody): Promise<CycleReport> {
   const startedAt = runtime.now();
   const base = { mailboxId: message.mailboxId, workload: engine.workload, items: 0, graphRequests: 0 };
@@ -85,7 +84,10 @@ export async function runWorkload(runtime: Runtime, engine: WorkloadEngine, mess
   const profile = await runtime.profiles.get(mailbox.profileId);
   if (!profile) return skipped("unknownProfile");
 
-  const permit = await runtime.connectionSlots.acquire(profile.id, profile.maxConcurrentConnections);
+  // Postponed before any Graph request when no connection of the profile can be had; once running,
+  // each request takes a connection (graph-connection.ts) and waits for one rather than fail.
+  const permit = await runtime.connectionSlots.reserve(profile.id, profile.maxConcurrentConnections);
+  let connectionLimited = !permit;
   const counter: GraphCallCounter = { requests: 0 };
   let result: EngineResult;
   let failure: CycleFailure | undefined;
@@ -93,7 +95,7 @@ export async function runWorkload(runtime: Runtime, engine: WorkloadEngine, mess
     result = { end: { kind: "throttled", retryAfterMs: connectionWaitMs + Math.floor(Math.random() * connectionWaitMs) } };
   } else {
     try {
-      const context: CycleContext = { runtime, mailbox, profile, graph: runtime.graphFor(profile), counter, startedAt };
+      const context: CycleContext = { runtime, mailbox, profile, graph: runtime.graphFor(profile, engine.workload), counter, startedAt };
       const guard = await guardCycle(context);
       if (guard.stopped) {
         // Every workload of the mailbox was disabled: nothing to queue.
@@ -109,6 +111,7 @@ export async function runWorkload(runtime: Runtime, engine: WorkloadEngine, mess
       if (!interpreted) throw error;
       if (interpreted.kind === "postpone") {
         result = { end: interpreted.end };
+        connectionLimited = error instanceof GraphRequestError && error.code === connectionLimitCode;
       } else {
         failure = interpreted.failure;
         result = { end: { kind: "transientFailure", failures: state.transientFailures + 1 } };
@@ -154,7 +157,7 @@ export async function runWorkload(runtime: Runtime, engine: WorkloadEngine, mess
     ...(result.counts ? { counts: result.counts } : {}),
     graphRequests: counter.requests,
     durationMs: runtime.now() - startedAt,
-    errorCode: failure?.errorCode ?? (result.end.kind === "throttled" ? (permit ? "Throttled" : "ConnectionLimit") : undefined),
+    errorCode: failure?.errorCode ?? (result.end.kind === "throttled" ? (connectionLimited ? connectionLimitCode : "Throttled") : undefined),
     nextRunAt: idle ? undefined : new Date(nextRun).toISOString(),
   };
 }
