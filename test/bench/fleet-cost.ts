@@ -10,9 +10,6 @@
 import { serviceBusMonthly, type CostLine } from "./cost-model.js";
 import { unitPrices } from "./unit-prices.js";
 
-/** Service Bus operations per delivered message besides its send: the session trigger's receive and complete. */
-export const sessionTriggerOperationsPerDelivery = unitPrices.serviceBusStandard.operationsPerExecution;
-
 export interface FleetCostInput {
   mailboxes: number;
   perMailboxHour: { executions: number; tableTransactions: number; serviceBusOperations: number };
@@ -37,7 +34,7 @@ export function fleetCost(input: FleetCostInput): FleetCost {
   const lines: CostLine[] = [
     { item: "Functions executions", perMailboxMonth: (executions / 1e6) * unitPrices.functionsFlex.perMillionExecutions, basis: `${Math.round(executions)} executions (cycles and notification posts) × $${unitPrices.functionsFlex.perMillionExecutions}/M` },
     { item: "Functions instance time", perMailboxMonth: gbSeconds * unitPrices.functionsFlex.perGbSecond, basis: `${instances} instance × ${unitPrices.functionsFlex.instanceMemoryGb} GB busy all month ÷ ${mailboxes} mailboxes × $${unitPrices.functionsFlex.perGbSecond}/GB-s` },
-    { item: "Service Bus (Standard)", perMailboxMonth: serviceBusMonthly(serviceBusOperations * mailboxes) / mailboxes, basis: `${Math.round(serviceBusOperations)} operations per mailbox (sends, session receives and completes); base charge shared by ${mailboxes}` },
+    { item: "Service Bus (Standard)", perMailboxMonth: serviceBusMonthly(serviceBusOperations * mailboxes) / mailboxes, basis: `${Math.round(serviceBusOperations)} operations per mailbox (sends, and the session trigger's accepts, receives, completes, empty receives, closes); base charge shared by ${mailboxes}` },
     { item: "Table transactions", perMailboxMonth: (tableTransactions / 10_000) * unitPrices.tableStorage.per10kTransactions, basis: `${Math.round(tableTransactions)} transactions × $${unitPrices.tableStorage.per10kTransactions}/10k` },
   ];
   const totalPerMailboxMonth = lines.reduce((s, l) => s + l.perMailboxMonth, 0);

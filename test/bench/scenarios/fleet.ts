@@ -20,7 +20,8 @@ import { startFleetWorker, type FleetWorker } from "../support/fleet-worker-clie
 import type { CycleCause, FleetSnapshot } from "../support/fleet-worker.js";
 import { watchUntilReadable, type PendingDelivery } from "../support/readable-watcher.js";
 import { cpuMs, pool, quantile, round, sleep } from "../support/stats.js";
-import { fleetCost, sessionTriggerOperationsPerDelivery, type FleetCost } from "../fleet-cost.js";
+import { fleetCost, type FleetCost } from "../fleet-cost.js";
+import { totalOperations } from "../../../shared/queues/trigger-operations.js";
 
 export interface FleetOptions {
   mailboxes: number;
@@ -126,9 +127,7 @@ function phase(a: Edge, b: Edge, mailboxes: number, idleTablePerCycle: number | 
   const active = b.worker.elu.active - a.worker.elu.active;
   const idle = b.worker.elu.idle - a.worker.elu.idle;
   const table = b.worker.table.total - a.worker.table.total;
-  const deliveries = b.worker.bus.deliveries - a.worker.bus.deliveries;
-  const sends = b.worker.bus.sends - a.worker.bus.sends;
-  const serviceBusOperations = sends + deliveries * sessionTriggerOperationsPerDelivery;
+  const serviceBusOperations = totalOperations(b.worker.serviceBus) - totalOperations(a.worker.serviceBus);
   const posts = b.worker.notificationPosts - a.worker.notificationPosts;
   const hours = seconds / 3600;
   const graphBusy = cb.graph - ca.graph - (cb.graphIdle - ca.graphIdle);

@@ -16,6 +16,8 @@ import { performance } from "node:perf_hooks";
 import type { Environment } from "../../../shared/config/settings.js";
 import { InProcessServiceBus, type QueueHandler } from "../../../shared/queues/in-process-bus.js";
 import type { WorkloadMessageBody } from "../../../shared/queues/work-queue.js";
+import { emptyOperations, type SessionTriggerOperations } from "../../../shared/queues/trigger-operations.js";
+import { queueNames } from "../../../shared/config/names.js";
 import type { CycleReport } from "../../../shared/telemetry/cycle-report.js";
 import { startLocalHost } from "../../tools/local-host/local-host.js";
 import { countTableRequests, type TableCounts } from "./table-counter.js";
@@ -47,6 +49,8 @@ export interface FleetSnapshot {
   heapUsedBytes: number;
   table: TableCounts;
   bus: { sends: number; deliveries: number; settled: number };
+  /** What Service Bus would bill, summed over the work queues (the bus counts it as the session trigger would incur it). */
+  serviceBus: SessionTriggerOperations;
   cycles: Record<string, CycleTotals>;
   /** Mailboxes whose incoming cycle has completed at least once. */
   incomingSynced: number;
@@ -161,6 +165,11 @@ function snapshot(): FleetSnapshot {
     heapUsedBytes: memory.heapUsed,
     table: table.snapshot(),
     bus: { ...bus },
+    serviceBus: Object.values(queueNames).reduce((total, name) => {
+      const ops = host.bus.operations(name);
+      for (const key of Object.keys(total) as Array<keyof SessionTriggerOperations>) total[key] += ops[key];
+      return total;
+    }, emptyOperations()),
     cycles: structuredClone(cycles),
     incomingSynced: incomingSynced.size,
     notificationPosts,
