@@ -23,6 +23,9 @@ import { anotherOrganization, mailboxUserPath, readOwnershipStamp, writeOwnershi
 import { lostClaim, mappedElsewhere } from "./mailbox-mapping.js";
 import { actAdapters } from "./act/act-adapters.js";
 import { alignSubscriptions } from "../push/subscription-service.js";
+import { queueNames } from "../config/names.js";
+import { currentTraceparent } from "../telemetry/telemetry.js";
+import { workloadMessageId } from "./workload-runner.js";
 
 export interface WorkloadProbe {
   status: "Success" | "Failure" | "Skipped";
@@ -153,8 +156,23 @@ export async function testAndEnable(runtime: Runtime, mailbox: Mailbox, options:
   // Push: change-notification subscriptions for what passed, none for what failed. A subscription
   // Graph refuses leaves that workload on polling, with its own alert; Test & Enable still passes.
   await alignSubscriptions(runtime, mailbox.id);
+  await queueFirstCycles(runtime, mailbox.id, candidates.filter((w) => result.workloads[w]!.status === "Success"), now);
   if (candidates.length > 0 && candidates.every((w) => result.workloads[w]!.status === "Success")) {
     await raiseAlert(runtime, "TestAndEnableSucceeded", { mailbox, profile, detail: candidates.join(", ") });
   }
   return result;
+}
+
+/**
+ * What passed syncs now, not at the scheduler's next minute: the first cycle of each enabled
+ * workload is queued at once, with the id the scheduler would give it (the broker drops the other).
+ * The state is stored first, so the cycle finds its slot; if this send is lost, the scheduler's
+ * tick queues the workload all the same (it is due).
+ */
+async function queueFirstCycles(runtime: Runtime, mailboxId: string, enabled: Workload[], slot: number): Promise<void> {
+  for (const workload of enabled) {
+    await runtime.queue.send(queueNames[workload], [
+      { messageId: workloadMessageId(workload, mailboxId, slot), sessionId: mailboxId, body: { mailboxId, workload, slot, reason: "scheduled", traceparent: currentTraceparent() } },
+    ]);
+  }
 }

@@ -1,4 +1,5 @@
 /** The admin API over real HTTP against Azurite and the simulator. */
+import { queueNames } from "../../shared/config/names.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApiServer } from "../support/api-server.js";
 import { allEmails, startSyncHarness, trackEverything, type SyncHarness } from "../support/sync-harness.js";
@@ -115,6 +116,9 @@ describe("mailboxes", () => {
     expect(tested.body.workloads.incoming).toEqual({ status: "Success" });
     expect(tested.body.exchangeUserId).toBe(exo.id);
     expect(tested.body.mailbox.workloads.incoming).toMatchObject({ enabled: true, status: "Success" });
+    // Its first cycle is queued at once, for the slot it was given (not at the scheduler's next tick).
+    const slot = (await h.mailbox("flow")).workloads.incoming.nextSlot;
+    expect(h.bus.peek(queueNames.incoming).filter((m) => m.sessionId === "flow").map((m) => m.body)).toEqual([expect.objectContaining({ mailboxId: "flow", workload: "incoming", slot, reason: "scheduled" })]);
     h.sim.deliverMessage({ mailbox: "flow@contoso.example", subject: "Hello flow", from: { address: "c@fabrikam.example" } });
     await h.runIncoming("flow");
     expect((await api.call("GET", "emails?mailboxId=flow")).body.items.map((e: { subject: string }) => e.subject)).toEqual(["Hello flow"]);
