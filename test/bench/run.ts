@@ -11,7 +11,7 @@
  *   npm run bench -- --no-write            print only
  *   npm run bench -- --only push           push: delivery with and without notifications, the route's burst rate, cost (~15 min; only when asked)
  *   npm run bench -- --only fleet          50,000 and 5,000 mailboxes, push and polling, 10 minutes of steady mail and a burst each (~1.5 h; only when asked)
- *   npm run bench -- --only fleet --scale 0.02 --fleet-minutes 1   a quick look (1,000 and 100 mailboxes, a minute each)
+ *   npm run bench -- --only fleet --fleet-sizes 500 --fleet-modes push --fleet-minutes 1   a quick look
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -58,6 +58,7 @@ const { values } = parseArgs({
     "no-write": { type: "boolean", default: false },
     "fleet-minutes": { type: "string", default: "10" },
     "fleet-modes": { type: "string", default: "push,polling" },
+    "fleet-sizes": { type: "string", default: "5000,50000" },
   },
 });
 const scale = Math.max(0.1, Number(values.scale));
@@ -185,7 +186,7 @@ if (only?.has("fleet")) {
   const steadySeconds = Math.round(Number(values["fleet-minutes"]) * 60);
   const fleet: FleetResults = { takenAt: results.takenAt, command: results.command, machine: results.machine, sessionsPerQueue: sessions, rows: [] };
   for (const mode of values["fleet-modes"]!.split(",")) {
-    for (const size of [5_000, 50_000]) {
+    for (const size of values["fleet-sizes"]!.split(",").map(Number)) {
       fleet.rows.push(
         await runFleetScenario({
           mailboxes: Math.max(10, Math.round(size * scale)),

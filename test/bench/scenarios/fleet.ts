@@ -170,7 +170,7 @@ function latency(values: number[], missing: number): Latency {
   };
 }
 
-async function enableFleet(worker: FleetWorker, sim: Backend, mailboxes: number, push: boolean, log: (line: string) => void): Promise<{ ids: string[]; addresses: string[]; enable: FleetRow["enable"] }> {
+async function enableFleet(worker: FleetWorker, sim: Backend, storage: Backend, mailboxes: number, push: boolean, log: (line: string) => void): Promise<{ ids: string[]; addresses: string[]; enable: FleetRow["enable"] }> {
   const started = performance.now();
   const created = await sim.addMailboxes("fleet", mailboxes);
   const addresses = created.map((m) => m.address);
@@ -181,23 +181,32 @@ async function enableFleet(worker: FleetWorker, sim: Backend, mailboxes: number,
   // Every message tracked (the dearest option): the figures per email are an upper bound, and each sampled message shows in GET /api/emails.
   check("settings", await worker.api("PUT", "settings", { requireApprovedMailboxes: false, defaultTrackOption: "all", autoTrackSentFolderItems: true }));
   check("profile", await worker.api("PUT", "profiles/fleet", { name: "Fleet", maxConcurrentConnections: 300 }));
+  // Where each phase's CPU went: the worker, Azurite, the simulator (cores).
+  const cpuNow = async () => Promise.all([worker.snapshot().then((w) => [w.cpuMs, w.table.total]), storage.usage().then((u) => cpuMs(u.cpu)), sim.usage().then((u) => cpuMs(u.cpu)), sim.sim.stats().then((st) => st.requests)]);
+  const cores = (a: Awaited<ReturnType<typeof cpuNow>>, b: typeof a, seconds: number) =>
+    `worker ${round((b[0][0]! - a[0][0]!) / seconds / 1000, 2)}, Azurite ${round((b[1] - a[1]) / seconds / 1000, 2)}, simulator ${round((b[2] - a[2]) / seconds / 1000, 2)} cores; per mailbox: worker ${round((b[0][0]! - a[0][0]!) / mailboxes, 1)} ms CPU, ${round((b[0][1]! - a[0][1]!) / mailboxes, 1)} table transactions, ${round((b[3] - a[3]) / mailboxes, 1)} Graph requests`;
+  let cpu0 = await cpuNow();
   const t0 = performance.now();
-  await pool(ids, 32, async (id, i) => {
+  await pool(ids, 64, async (id, i) => {
     check(`mailbox ${id}`, await worker.api("PUT", `mailboxes/${id}`, { emailAddress: addresses[i], profileId: "fleet", syncMethods: { incoming: "ServerSideSync", outgoing: "ServerSideSync", act: "None" } }));
   });
   const createSeconds = (performance.now() - t0) / 1000;
-  log(`  ${mailboxes} mailboxes created through the API in ${round(createSeconds, 1)} s`);
+  let cpu1 = await cpuNow();
+  log(`  ${mailboxes} mailboxes created through the API in ${round(createSeconds, 1)} s (${cores(cpu0, cpu1, createSeconds)})`);
+  cpu0 = cpu1;
   const t1 = performance.now();
   const chunks: string[][] = [];
   for (let i = 0; i < ids.length; i += 200) chunks.push(ids.slice(i, i + 200));
   let failed = 0;
-  await pool(chunks, 4, async (chunk) => {
+  // As an admin's script would: several bulk requests at once (each tests 10 mailboxes at a time).
+  await pool(chunks, 12, async (chunk) => {
     const r = await worker.api("POST", "mailboxes/test-and-enable", { mailboxIds: chunk });
     check("test-and-enable", r);
     failed += (r.body.items as Array<{ workloads: { incoming: { status: string } } }>).filter((item) => item.workloads.incoming.status !== "Success").length;
   });
   const testAndEnableSeconds = (performance.now() - t1) / 1000;
-  log(`  Test & Enable in ${round(testAndEnableSeconds, 1)} s (${failed} failed)`);
+  cpu1 = await cpuNow();
+  log(`  Test & Enable in ${round(testAndEnableSeconds, 1)} s, ${failed} failed (${cores(cpu0, cpu1, testAndEnableSeconds)})`);
   const t2 = performance.now();
   for (;;) {
     const s = await worker.snapshot();
@@ -219,7 +228,7 @@ export async function runFleetScenario(options: FleetOptions): Promise<FleetRow>
   const worker = await startFleetWorker({ tenant: sim, storage: storage.connectionString!, port, env: { PUSH_NOTIFICATION_URL: options.push ? `http://127.0.0.1:${port}` : "" } });
   try {
     log(`fleet: ${mailboxes} mailboxes, ${options.push ? "push" : "polling"}`);
-    const { ids, addresses, enable } = await enableFleet(worker, sim, mailboxes, options.push, log);
+    const { ids, addresses, enable } = await enableFleet(worker, sim, storage, mailboxes, options.push, log);
 
     let delivered = 0;
     const edge = async (): Promise<Edge> => {

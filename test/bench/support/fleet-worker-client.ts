@@ -35,7 +35,8 @@ export async function startFleetWorker(options: { tenant: Backend; storage: stri
     ...options.env,
   };
   const child = fork(path.join(here, "fleet-worker.ts"), [], {
-    execArgv: ["--import", "tsx"],
+    // FLEET_CPU_PROF=<folder>: a CPU profile of the worker, written when it stops.
+    execArgv: ["--import", "tsx", ...(process.env.FLEET_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.FLEET_CPU_PROF}`] : [])],
     env: { ...process.env, NODE_EXTRA_CA_CERTS: tenant.caPath },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
