@@ -1,4 +1,6 @@
+import { RestError } from "@azure/data-tables";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tableNames } from "../../shared/config/names.js";
 import { allEmails, startSyncHarness, trackEverything, type SyncHarness } from "../support/sync-harness.js";
 
 let h: SyncHarness;
@@ -101,6 +103,37 @@ describe("incoming email", () => {
     expect(report.outcome).toBe("completed");
     const emails = await allEmails(h.runtime, mb.id);
     expect(emails.map((e) => e.subject).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `Batch ${i}`).sort());
+  });
+
+  it("a failed write while the next page is already requested moves no cursor: the next cycle finds every message", async () => {
+    const mb = await h.addMailbox("pia");
+    // Page size 3, newest first: page 1 holds 5, 4 and 3, page 2 (the only $skiptoken page) the rest.
+    for (let i = 0; i < 6; i++) h.sim.deliverMessage({ mailbox: mb.address, subject: i === 4 ? "Write fails" : `Paged ${i}`, from: customer, receivedDateTime: `2026-11-09T08:0${i}:00Z` });
+    // Lets page 2's request through unchanged, counting it: it can only come from the prefetch,
+    // since page 1's writes fail and the round goes no further.
+    h.sim.injectFault({ mailbox: mb.address, pathIncludes: "skiptoken", kind: "hang", ms: 1, times: 1 });
+    const firedBefore = h.sim.stats().faultsFired;
+    // Table Storage refuses page 1's message while armed (in the pipeline, above the SDK's retries).
+    const emailsTable = h.runtime.storage.table(tableNames.emails);
+    emailsTable.pipeline.addPolicy({
+      name: "refuse-write-fails",
+      sendRequest: async (request, next) => {
+        if (request.method !== "GET" && typeof request.body === "string" && request.body.includes("Write fails")) {
+          throw new RestError("Injected storage failure", { statusCode: 500, request });
+        }
+        return next(request);
+      },
+    });
+    const failed = await h.runIncoming(mb.id).catch((error: unknown) => error);
+    emailsTable.pipeline.removePolicy({ name: "refuse-write-fails" });
+    expect(failed).toBeInstanceOf(RestError);
+    expect(h.sim.stats().faultsFired - firedBefore).toBe(1);
+    expect((await allEmails(h.runtime, mb.id)).map((e) => e.subject)).not.toContain("Write fails");
+
+    const report = await h.runIncoming(mb.id);
+    expect(report.outcome).toBe("completed");
+    const emails = await allEmails(h.runtime, mb.id);
+    expect(emails.map((e) => e.subject).sort()).toEqual(["Paged 0", "Paged 1", "Paged 2", "Paged 3", "Paged 5", "Write fails"]);
   });
 
   it("evicted delta tokens restart the folder and only new mail is added", async () => {
