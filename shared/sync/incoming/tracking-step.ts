@@ -114,7 +114,7 @@ export async function trackMessage(deps: TrackingStepDeps, input: TrackInput): P
   const linked = correlation ? { method: correlation.method, parentActivityId: correlation.parentActivityId } : undefined;
   await deps.emails.saveFound({ ...content, ...parties, trackedReason: decision.reason, ...(linked ? { correlation: linked } : {}), ...(regarding ? { regarding } : {}) }, copy);
   await indexForCorrelation(deps, content.id, content, policy);
-  await deps.emails.listFound(content.id, copy, { everyMailbox: true });
+  await deps.emails.listFound(content.id, copy, { everyMailbox: true, created: !state.exists });
   await deps.importAttachments({ userKey, mailboxId: mailbox.id, activityId: content.id, message });
   return { tracked: true, activityId: content.id, reason: decision.reason, ...(linked ? { correlation: linked } : {}) };
 }
