@@ -136,6 +136,27 @@ describe("incoming email", () => {
     expect(emails.map((e) => e.subject).sort()).toEqual(["Paged 0", "Paged 1", "Paged 2", "Paged 3", "Paged 5", "Write fails"]);
   });
 
+  it("a cycle has at most one Graph request per folder in flight: prefetched pages, whole reads and attachments take turns", async () => {
+    const mb = await h.addMailbox("duo");
+    // Two pages in each folder, every message with an attachment to import: each folder has a
+    // prefetch, attachment lists and downloads to overlap, were they not taking turns.
+    for (const folder of ["inbox", "sentitems"] as const) {
+      for (let i = 0; i < 6; i++) {
+        h.sim.deliverMessage({ mailbox: mb.address, folder, subject: `${folder} ${i}`, from: customer, to: [customer], receivedDateTime: `2026-11-10T08:0${i}:00Z`, attachedFiles: [{ name: `order-${i}.pdf`, size: 2_000 }] });
+      }
+    }
+    // Slow answers, so that requests which may overlap do.
+    h.sim.setLatency({ minMs: 100, maxMs: 150, mailbox: mb.address });
+    try {
+      expect((await h.runIncoming(mb.id)).outcome).toBe("completed");
+    } finally {
+      h.sim.setLatency({ minMs: 0, maxMs: 0, mailbox: mb.address });
+    }
+    expect(await allEmails(h.runtime, mb.id)).toHaveLength(12);
+    // Two folders at a time (incoming-engine.ts): Exchange's 4 per mailbox leave room for outgoing and ACT.
+    expect(h.sim.stats().maxConcurrentByMailbox[mb.address.toLowerCase()]).toBeLessThanOrEqual(2);
+  });
+
   it("evicted delta tokens restart the folder and only new mail is added", async () => {
     const mb = await h.addMailbox("uma");
     for (let i = 0; i < 4; i++) h.sim.deliverMessage({ mailbox: mb.address, subject: `Old ${i}`, from: customer, receivedDateTime: `2026-11-07T08:0${i}:00Z` });

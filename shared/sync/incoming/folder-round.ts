@@ -101,8 +101,9 @@ export async function syncFolder(
     const roundStartedAt = cursor?.kind === "next" && cursor.roundStartedAt ? cursor.roundStartedAt : new Date(deps.now()).toISOString();
     let link = cursor?.link ?? initialLink(target, filterFrom);
     let changed = cursor === undefined || cursor.kind === "next";
-    // The folder's Graph requests still go one at a time: the prefetched page and the current
-    // page's whole reads take turns, so two folders at a time stay within the mailbox's 4 requests.
+    // The folder's Graph requests go one at a time: the prefetched page and the current page's
+    // whole reads, sizes and attachment imports take turns, so a cycle syncing two folders at a
+    // time has at most two requests in flight (of the 4 Exchange allows per mailbox).
     const folderReads = pLimit(1);
     const fetchPage = (pageLink: string) => folderReads(() => deps.graph.get<DeltaPage>(pageLink, { pageSize: deps.pageSize }, counter));
     let ahead: Promise<DeltaPage> | undefined;
@@ -193,8 +194,9 @@ async function applyPage(deps: FolderRoundDeps, target: FolderTarget, items: Gra
   const unique = new Map<string, GraphMessage>();
   for (const item of items) unique.set(item.id, { ...unique.get(item.id), ...item });
   const links: Array<{ graphMessageId: string; activityId: string }> = [];
-  // Table writes run side by side; Graph reads for partial items share the folder's one request at a time.
+  // Table writes run side by side; Graph requests take the folder's turns (graphReads).
   const tableWrites = pLimit(8);
+  const tracking = { ...deps.tracking, graphReads };
   await Promise.all(
     [...unique.values()].map((item) =>
       tableWrites(async () => {
@@ -208,7 +210,7 @@ async function applyPage(deps: FolderRoundDeps, target: FolderTarget, items: Gra
         if (!message || message.isDraft) return;
         const received = isoTime(message.receivedDateTime);
         if (filterFrom && received && received < filterFrom) return;
-        const outcome = await trackMessage(deps.tracking, { mailbox: target.mailbox, folder: target.folder, message });
+        const outcome = await trackMessage(tracking, { mailbox: target.mailbox, folder: target.folder, message });
         if (outcome.reason === "gone") return;
         if (outcome.reason === "tooLarge") {
           result.tooLarge++;

@@ -115,7 +115,7 @@ export async function trackMessage(deps: TrackingStepDeps, input: TrackInput): P
   await deps.emails.saveFound({ ...content, ...parties, trackedReason: decision.reason, ...(linked ? { correlation: linked } : {}), ...(regarding ? { regarding } : {}) }, copy);
   await indexForCorrelation(deps, content.id, content, policy);
   await deps.emails.listFound(content.id, copy, { everyMailbox: true, created: !state.exists });
-  await deps.importAttachments({ userKey, mailboxId: mailbox.id, activityId: content.id, message });
+  await deps.graphReads(() => deps.importAttachments({ userKey, mailboxId: mailbox.id, activityId: content.id, message }));
   return { tracked: true, activityId: content.id, reason: decision.reason, ...(linked ? { correlation: linked } : {}) };
 }
 
@@ -191,7 +191,7 @@ async function joinTracked(deps: TrackingStepDeps, input: TrackInput, activityId
   await deps.emails.listFound(activityId, copy);
   // Finishes an import a crash or a throttled page left unfinished; once done, one read and no Graph request.
   const { mailbox, message } = input;
-  await deps.importAttachments({ userKey: mailbox.exchangeUserId ?? mailbox.emailAddress, mailboxId: mailbox.id, activityId, message });
+  await deps.graphReads(() => deps.importAttachments({ userKey: mailbox.exchangeUserId ?? mailbox.emailAddress, mailboxId: mailbox.id, activityId, message }));
   return { tracked: true, activityId, reason: "alreadyTracked" };
 }
 
