@@ -208,15 +208,16 @@ export class EmailRepository {
    * Brings the list rows for the activity up to date with every copy stored so far (see
    * mailboxesToList for which; `everyMailbox` when the activity is new, so mailboxes whose copies
    * were recorded before anyone tracked it list it too). Call after saving `copy`: the copies are
-   * read after the write.
+   * read after the write. `created`: the activity did not exist before this save, so no list row
+   * for it is read before writing (one read fewer per new email; a racing writer's row still merges).
    */
-  async listFound(activityId: string, copy: MessageCopy, options: { everyMailbox?: boolean } = {}): Promise<void> {
+  async listFound(activityId: string, copy: MessageCopy, options: { everyMailbox?: boolean; created?: boolean } = {}): Promise<void> {
     const stored = await this.read(activityId);
     if (!stored) return;
     const mailboxes = options.everyMailbox ? [...new Set([copy.mailboxId, ...stored.copies.map((c) => c.mailboxId)])] : mailboxesToList(copy, stored.copies);
     for (const mailboxId of mailboxes) {
       const proposed = await this.proposal(stored, mailboxId);
-      if (proposed) await this.index.merge(mailboxId, stored.id, proposed);
+      if (proposed) await this.index.merge(mailboxId, stored.id, proposed, { absent: options.created === true && stored.id === activityId });
     }
   }
 

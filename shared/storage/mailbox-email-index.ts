@@ -92,10 +92,12 @@ export class MailboxEmailIndex {
   /**
    * Merges a proposal into the mailbox's row for the activity (ETag-guarded, retried on a lost
    * race); a proposal that changes nothing writes nothing. Returns the row key of the list row.
+   * `absent`: the caller just created the activity, so its row is not read first — a row written
+   * meanwhile fails the create (409) and is merged with like any lost race.
    */
-  async merge(mailboxId: string, activityId: string, proposed: MailboxListing): Promise<string> {
+  async merge(mailboxId: string, activityId: string, proposed: MailboxListing, options: { absent?: boolean } = {}): Promise<string> {
     for (let attempt = 1; ; attempt++) {
-      const current = await this.listingRow(mailboxId, activityId);
+      const current = attempt === 1 && options.absent ? undefined : await this.listingRow(mailboxId, activityId);
       const merged = mergeListing(current && listingOf(current), proposed);
       const indexKey = emailIndexKey(merged.receivedAt, activityId);
       if (current && current.indexKey === indexKey && sameListing(listingOf(current), merged)) return indexKey;

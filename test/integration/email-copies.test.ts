@@ -101,6 +101,14 @@ describe("merging a list row", () => {
     const page = await index.page("race-box", { pageSize: 100 });
     expect(page.rows.map((row) => row.email)).toEqual([{ activityId: "race-activity", receivedAt: times.at(-1), direction: "Outgoing", subject: "Race" }]);
   });
+
+  it("writers that each take the row for absent (a new activity's) lose no proposal either: the create's 409 sends them to merge", async () => {
+    const index = new MailboxEmailIndex(h.runtime.storage.table(tableNames.mailboxItems));
+    const times = Array.from({ length: 12 }, (_, i) => `2026-11-12T10:${String(30 - i).padStart(2, "0")}:00.000Z`);
+    await Promise.all(times.map((receivedAt, i) => index.merge("race-box-new", "race-new", { receivedAt, direction: i === 0 ? "Outgoing" : "Incoming", subject: "Race" }, { absent: true })));
+    const page = await index.page("race-box-new", { pageSize: 100 });
+    expect(page.rows.map((row) => row.email)).toEqual([{ activityId: "race-new", receivedAt: times.at(-1), direction: "Outgoing", subject: "Race" }]);
+  });
 });
 
 describe("lists written by the old layout (one index row per copy, keyed by its received time)", () => {

@@ -1,4 +1,6 @@
+import { RestError } from "@azure/data-tables";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tableNames } from "../../shared/config/names.js";
 import { allEmails, startSyncHarness, trackEverything, type SyncHarness } from "../support/sync-harness.js";
 
 let h: SyncHarness;
@@ -101,6 +103,58 @@ describe("incoming email", () => {
     expect(report.outcome).toBe("completed");
     const emails = await allEmails(h.runtime, mb.id);
     expect(emails.map((e) => e.subject).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `Batch ${i}`).sort());
+  });
+
+  it("a failed write while the next page is already requested moves no cursor: the next cycle finds every message", async () => {
+    const mb = await h.addMailbox("pia");
+    // Page size 3, newest first: page 1 holds 5, 4 and 3, page 2 (the only $skiptoken page) the rest.
+    for (let i = 0; i < 6; i++) h.sim.deliverMessage({ mailbox: mb.address, subject: i === 4 ? "Write fails" : `Paged ${i}`, from: customer, receivedDateTime: `2026-11-09T08:0${i}:00Z` });
+    // Lets page 2's request through unchanged, counting it: it can only come from the prefetch,
+    // since page 1's writes fail and the round goes no further.
+    h.sim.injectFault({ mailbox: mb.address, pathIncludes: "skiptoken", kind: "hang", ms: 1, times: 1 });
+    const firedBefore = h.sim.stats().faultsFired;
+    // Table Storage refuses page 1's message while armed (in the pipeline, above the SDK's retries).
+    const emailsTable = h.runtime.storage.table(tableNames.emails);
+    emailsTable.pipeline.addPolicy({
+      name: "refuse-write-fails",
+      sendRequest: async (request, next) => {
+        if (request.method !== "GET" && typeof request.body === "string" && request.body.includes("Write fails")) {
+          throw new RestError("Injected storage failure", { statusCode: 500, request });
+        }
+        return next(request);
+      },
+    });
+    const failed = await h.runIncoming(mb.id).catch((error: unknown) => error);
+    emailsTable.pipeline.removePolicy({ name: "refuse-write-fails" });
+    expect(failed).toBeInstanceOf(RestError);
+    expect(h.sim.stats().faultsFired - firedBefore).toBe(1);
+    expect((await allEmails(h.runtime, mb.id)).map((e) => e.subject)).not.toContain("Write fails");
+
+    const report = await h.runIncoming(mb.id);
+    expect(report.outcome).toBe("completed");
+    const emails = await allEmails(h.runtime, mb.id);
+    expect(emails.map((e) => e.subject).sort()).toEqual(["Paged 0", "Paged 1", "Paged 2", "Paged 3", "Paged 5", "Write fails"]);
+  });
+
+  it("a cycle has at most one Graph request per folder in flight: prefetched pages, whole reads and attachments take turns", async () => {
+    const mb = await h.addMailbox("duo");
+    // Two pages in each folder, every message with an attachment to import: each folder has a
+    // prefetch, attachment lists and downloads to overlap, were they not taking turns.
+    for (const folder of ["inbox", "sentitems"] as const) {
+      for (let i = 0; i < 6; i++) {
+        h.sim.deliverMessage({ mailbox: mb.address, folder, subject: `${folder} ${i}`, from: customer, to: [customer], receivedDateTime: `2026-11-10T08:0${i}:00Z`, attachedFiles: [{ name: `order-${i}.pdf`, size: 2_000 }] });
+      }
+    }
+    // Slow answers, so that requests which may overlap do.
+    h.sim.setLatency({ minMs: 100, maxMs: 150, mailbox: mb.address });
+    try {
+      expect((await h.runIncoming(mb.id)).outcome).toBe("completed");
+    } finally {
+      h.sim.setLatency({ minMs: 0, maxMs: 0, mailbox: mb.address });
+    }
+    expect(await allEmails(h.runtime, mb.id)).toHaveLength(12);
+    // Two folders at a time (incoming-engine.ts): Exchange's 4 per mailbox leave room for outgoing and ACT.
+    expect(h.sim.stats().maxConcurrentByMailbox[mb.address.toLowerCase()]).toBeLessThanOrEqual(2);
   });
 
   it("evicted delta tokens restart the folder and only new mail is added", async () => {

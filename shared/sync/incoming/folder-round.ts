@@ -10,6 +10,10 @@
  *   which would miss older mail moved into the folder since — and the upserts absorb what is seen
  *   again. The restart is a saved cursor, so it survives a failure before it completes.
  * - A round that found nothing keeps its old deltaLink: no table write for an idle folder.
+ * - The next page is requested while the current one is written (its nextLink is known), so a
+ *   page costs the longer of a Graph round trip and its writes, not their sum. The prefetched page
+ *   is only held: the cursor still names the first page whose writes have not succeeded, and a
+ *   failed write (or a yield) drops the prefetched page once its request has settled.
  */
 import pLimit from "p-limit";
 import type { GraphCallCounter, GraphConnection } from "../../graph/graph-connection.js";
@@ -97,10 +101,32 @@ export async function syncFolder(
     const roundStartedAt = cursor?.kind === "next" && cursor.roundStartedAt ? cursor.roundStartedAt : new Date(deps.now()).toISOString();
     let link = cursor?.link ?? initialLink(target, filterFrom);
     let changed = cursor === undefined || cursor.kind === "next";
+    // The folder's Graph requests go one at a time: the prefetched page and the current page's
+    // whole reads, sizes and attachment imports take turns, so a cycle syncing two folders at a
+    // time has at most two requests in flight (of the 4 Exchange allows per mailbox).
+    const folderReads = pLimit(1);
+    const fetchPage = (pageLink: string) => folderReads(() => deps.graph.get<DeltaPage>(pageLink, { pageSize: deps.pageSize }, counter));
+    let ahead: Promise<DeltaPage> | undefined;
     try {
       for (;;) {
-        const page = await deps.graph.get<DeltaPage>(link, { pageSize: deps.pageSize }, counter);
-        const pageResult = await applyPage(deps, target, page.value ?? [], filterFrom, counter);
+        const page = await (ahead ?? fetchPage(link));
+        ahead = undefined;
+        const items = page.value ?? [];
+        const next = page["@odata.nextLink"];
+        // Not when this page may use up the budget: the cycle would yield and drop the page unread.
+        if (next && budget.items + items.length < budget.maxItems && deps.now() < budget.deadline) {
+          ahead = fetchPage(next);
+          // Its failure (a 410 included) is met when the page is awaited, after this page's writes.
+          ahead.catch(() => undefined);
+        }
+        let pageResult: PageResult;
+        try {
+          pageResult = await applyPage(deps, target, items, filterFrom, counter, folderReads);
+        } catch (error) {
+          // The prefetched page is dropped with the cursor where it was; no request of the cycle outlives it.
+          await settled(ahead);
+          throw error;
+        }
         result.processed += pageResult.processed;
         result.untracked += pageResult.untracked;
         result.removed += pageResult.removed;
@@ -110,10 +136,11 @@ export async function syncFolder(
         }
         budget.items += pageResult.processed + pageResult.untracked + pageResult.removed + pageResult.tooLarge;
         if (pageResult.seen > 0) changed = true;
-        const next = page["@odata.nextLink"];
         if (next) {
           link = next;
           if (budget.items >= budget.maxItems || deps.now() >= budget.deadline) {
+            // The checkpoint names the prefetched page's link: it is read again by the next cycle.
+            await settled(ahead);
             const checkpoint = { link, kind: "next" as const, filterFrom, roundStartedAt, syncedThrough: cursor?.syncedThrough };
             await deps.cursors.save(target.mailboxId, workload, cursorKeyOf(target.folder), checkpoint, etag);
             result.yielded = true;
@@ -145,6 +172,9 @@ export async function syncFolder(
   }
 }
 
+/** The folder's Graph requests, one at a time. */
+type GraphReads = <T>(read: () => Promise<T>) => Promise<T>;
+
 interface PageResult {
   seen: number;
   processed: number;
@@ -154,14 +184,19 @@ interface PageResult {
   latestReceivedAt?: string;
 }
 
-async function applyPage(deps: FolderRoundDeps, target: FolderTarget, items: GraphMessage[], filterFrom: string | undefined, counter: GraphCallCounter): Promise<PageResult> {
+/** A prefetched page that will not be used, once its request has ended (its outcome does not matter). */
+async function settled(page: Promise<DeltaPage> | undefined): Promise<void> {
+  await page?.then(() => undefined, () => undefined);
+}
+
+async function applyPage(deps: FolderRoundDeps, target: FolderTarget, items: GraphMessage[], filterFrom: string | undefined, counter: GraphCallCounter, graphReads: GraphReads): Promise<PageResult> {
   const result: PageResult = { seen: items.length, processed: 0, untracked: 0, removed: 0, tooLarge: 0 };
   const unique = new Map<string, GraphMessage>();
   for (const item of items) unique.set(item.id, { ...unique.get(item.id), ...item });
   const links: Array<{ graphMessageId: string; activityId: string }> = [];
-  // Table writes run side by side; Graph reads for partial items stay one at a time per mailbox.
+  // Table writes run side by side; Graph requests take the folder's turns (graphReads).
   const tableWrites = pLimit(8);
-  const graphReads = pLimit(1);
+  const tracking = { ...deps.tracking, graphReads };
   await Promise.all(
     [...unique.values()].map((item) =>
       tableWrites(async () => {
@@ -175,7 +210,7 @@ async function applyPage(deps: FolderRoundDeps, target: FolderTarget, items: Gra
         if (!message || message.isDraft) return;
         const received = isoTime(message.receivedDateTime);
         if (filterFrom && received && received < filterFrom) return;
-        const outcome = await trackMessage(deps.tracking, { mailbox: target.mailbox, folder: target.folder, message });
+        const outcome = await trackMessage(tracking, { mailbox: target.mailbox, folder: target.folder, message });
         if (outcome.reason === "gone") return;
         if (outcome.reason === "tooLarge") {
           result.tooLarge++;

@@ -37,10 +37,14 @@ export interface TrackingStepDeps {
   /** For the 150 MB rule when Exchange did not report the size (message-size.ts). */
   graph: GraphConnection;
   counter: GraphCallCounter;
-  /** Graph reads beside the delta pages go one at a time per mailbox (Exchange allows 4 concurrent requests). */
+  /**
+   * Where the step's Graph requests (sizes, attachment imports) wait their turn: in a folder round,
+   * the folder's one request at a time, shared with its delta pages (folder-round.ts), so a cycle
+   * keeps to one request per folder it syncs; here, one at a time per cycle or Track now request.
+   */
   graphReads: <T>(read: () => Promise<T>) => Promise<T>;
   policyFor(mailbox: Mailbox): Promise<OwnerTrackingPolicy>;
-  /** A tracked message's attachments into Blob Storage, once per activity (attachment-import.ts). */
+  /** A tracked message's attachments into Blob Storage, once per activity (attachment-import.ts); run through graphReads. */
   importAttachments(target: AttachmentImportTarget): Promise<unknown>;
   now: () => number;
 }
@@ -59,7 +63,7 @@ export function trackingStepDeps(runtime: Runtime, graph: GraphConnection, count
     graph,
     counter,
     graphReads,
-    importAttachments: (target) => graphReads(() => importAttachments({ ...runtime, graph }, target, counter)),
+    importAttachments: (target) => importAttachments({ ...runtime, graph }, target, counter),
     now: runtime.now,
     policyFor(mailbox) {
       let policy = policies.get(mailbox.ownerId);

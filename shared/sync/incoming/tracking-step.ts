@@ -20,6 +20,7 @@
  * which is how setting Process Emails From back reprocesses mail under a changed option. A reply
  * that correlates to an earlier untracked message never makes the earlier one tracked.
  */
+import { mayHaveAttachments } from "../../domain/attachments/attachment-rules.js";
 import { exceedsIncomingLimit, type ActivityCorrelation, type MessageCopy, type RegardingRecord } from "../../domain/email-activity.js";
 import type { Mailbox } from "../../domain/mailbox.js";
 import { normaliseAddress, recordDisplayName, type PartyRecordRef } from "../../domain/party-records.js";
@@ -34,6 +35,7 @@ import type { ActivityContent } from "../../storage/email-repository.js";
 import { createContactForSender } from "../../storage/sender-contacts.js";
 import { crmEmailIdOf, messageSize, threadingOf, toActivity } from "./message-mapping.js";
 import { sizeForLimit } from "./message-size.js";
+import type { AttachmentImportTarget } from "./attachment-import.js";
 import type { OwnerTrackingPolicy, TrackingStepDeps } from "./tracking-policy.js";
 
 export type { TrackingStepDeps } from "./tracking-policy.js";
@@ -114,9 +116,17 @@ export async function trackMessage(deps: TrackingStepDeps, input: TrackInput): P
   const linked = correlation ? { method: correlation.method, parentActivityId: correlation.parentActivityId } : undefined;
   await deps.emails.saveFound({ ...content, ...parties, trackedReason: decision.reason, ...(linked ? { correlation: linked } : {}), ...(regarding ? { regarding } : {}) }, copy);
   await indexForCorrelation(deps, content.id, content, policy);
-  await deps.emails.listFound(content.id, copy, { everyMailbox: true });
-  await deps.importAttachments({ userKey, mailboxId: mailbox.id, activityId: content.id, message });
+  await deps.emails.listFound(content.id, copy, { everyMailbox: true, created: !state.exists });
+  await importAttachments(deps, { userKey, mailboxId: mailbox.id, activityId: content.id, message });
   return { tracked: true, activityId: content.id, reason: decision.reason, ...(linked ? { correlation: linked } : {}) };
+}
+
+/**
+ * The import takes a Graph turn (graphReads) only for mail that may have attachments: without any
+ * it asks Graph nothing, and must not wait behind the folder's prefetched page.
+ */
+async function importAttachments(deps: TrackingStepDeps, target: AttachmentImportTarget): Promise<void> {
+  if (mayHaveAttachments(target.message)) await deps.graphReads(() => deps.importAttachments(target));
 }
 
 /** The "from" options look at the correspondent's records, unless the message is left alone anyway. */
@@ -191,7 +201,7 @@ async function joinTracked(deps: TrackingStepDeps, input: TrackInput, activityId
   await deps.emails.listFound(activityId, copy);
   // Finishes an import a crash or a throttled page left unfinished; once done, one read and no Graph request.
   const { mailbox, message } = input;
-  await deps.importAttachments({ userKey: mailbox.exchangeUserId ?? mailbox.emailAddress, mailboxId: mailbox.id, activityId, message });
+  await importAttachments(deps, { userKey: mailbox.exchangeUserId ?? mailbox.emailAddress, mailboxId: mailbox.id, activityId, message });
   return { tracked: true, activityId, reason: "alreadyTracked" };
 }
 
