@@ -27,6 +27,18 @@ export function queueLeaseMs(cycleMaxMs: number): number {
   return cycleMaxMs + 5 * 60 * 1000;
 }
 
+/**
+ * A cycle a notification or a Send started, while the workload's scheduled round is still queued
+ * for a slot ahead of now and no later than the round this cycle would schedule: that round
+ * stands (its slot, its claim) and nothing is sent. Sending would leave the queued message to be
+ * delivered and skipped as stale — a billed session receive and an execution for nothing, on
+ * every notification. If the queued message was lost, the scheduler queues the round when its
+ * claim runs out, as for any lost message.
+ */
+export function keepsQueuedRound(reason: "scheduled" | "nudge" | "push", queued: { nextSlot: number; dueAt: number | null }, nextRun: number, now: number): boolean {
+  return reason !== "scheduled" && queued.dueAt !== null && queued.nextSlot > now && queued.nextSlot <= nextRun;
+}
+
 export type CycleEnd =
   | { kind: "completed"; items: number }
   /** The cycle stopped at its item or time bound with work left: come back at once. */

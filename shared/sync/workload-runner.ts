@@ -11,7 +11,7 @@
 import { queueNames } from "../config/names.js";
 import { workloadBlocker, type Mailbox } from "../domain/mailbox.js";
 import type { EmailServerProfile } from "../domain/profile.js";
-import { queueLeaseMs, type CycleEnd } from "../domain/schedule.js";
+import { keepsQueuedRound, queueLeaseMs, type CycleEnd } from "../domain/schedule.js";
 import type { Workload } from "../domain/workloads.js";
 import type { GraphCallCounter, GraphConnection } from "../graph/graph-connection.js";
 import type { WorkloadMessageBody } from "../queues/work-queue.js";
@@ -133,10 +133,11 @@ export async function runWorkload(runtime: Runtime, engine: WorkloadEngine, mess
   // With healthy change notifications the scheduled round is only the safety net (shared/push).
   const nextRun = await nextRunWithPush(runtime, { mailbox, profile, workload: engine.workload, reason: message.reason, end: result.end, now }, polled);
   const idle = result.idle === true && !failure && result.end.kind === "completed";
-  Object.assign(next, { nextSlot: nextRun, dueAt: idle ? null : nextRun + queueLeaseMs(runtime.settings.cycleMaxMs) });
+  const keep = !idle && keepsQueuedRound(message.reason, state, nextRun, now);
+  Object.assign(next, keep ? { nextSlot: state.nextSlot, dueAt: state.dueAt } : { nextSlot: nextRun, dueAt: idle ? null : nextRun + queueLeaseMs(runtime.settings.cycleMaxMs) });
 
   // Queue the next run first: if the write below fails, the run still happens and re-checks state.
-  if (!idle) {
+  if (!idle && !keep) {
     await runtime.queue.send(queueNames[engine.workload], [
       {
         messageId: workloadMessageId(engine.workload, mailbox.id, nextRun),
@@ -158,7 +159,7 @@ export async function runWorkload(runtime: Runtime, engine: WorkloadEngine, mess
     graphRequests: counter.requests,
     durationMs: runtime.now() - startedAt,
     errorCode: failure?.errorCode ?? (result.end.kind === "throttled" ? (connectionLimited ? connectionLimitCode : "Throttled") : undefined),
-    nextRunAt: idle ? undefined : new Date(nextRun).toISOString(),
+    nextRunAt: idle ? undefined : new Date(keep ? state.nextSlot : nextRun).toISOString(),
   };
 }
 

@@ -74,6 +74,25 @@ describe("the notification route", () => {
     expect(messages[0]!.body).toMatchObject({ mailboxId: mb.id, workload: "incoming", reason: "push" });
   });
 
+  it("a notified cycle leaves the scheduled round queued (no second message to be skipped as stale later)", async () => {
+    const mb = await h.addMailbox("keepsround");
+    const id = await subscribed(mb);
+    await h.runIncoming(mb.id);
+    const before = (await h.mailbox(mb.id)).workloads.incoming;
+    const scheduled = () => h.bus.peek(queueNames.incoming).filter((m) => m.sessionId === mb.id && (m.body as { reason: string }).reason === "scheduled");
+    expect(scheduled().map((m) => (m.body as { slot: number }).slot)).toEqual([before.nextSlot]);
+    h.sim.deliverMessage({ mailbox: mb.address, subject: "Announced", from: customer, receivedDateTime: new Date(Date.now() - 1000).toISOString() });
+    await post("notifications", { value: [change(id)] });
+    await runPushed(queueNames.incoming, mb.id);
+    expect(await allEmails(h.runtime, mb.id)).toHaveLength(1);
+    const after = (await h.mailbox(mb.id)).workloads.incoming;
+    expect({ nextSlot: after.nextSlot, dueAt: after.dueAt }).toEqual({ nextSlot: before.nextSlot, dueAt: before.dueAt });
+    expect(scheduled().map((m) => (m.body as { slot: number }).slot)).toEqual([before.nextSlot]);
+    // That round runs as the safety net, not skipped as stale.
+    const report = await h.runIncoming(mb.id);
+    expect(report.outcome).toBe("completed");
+  });
+
   it("drops a forged clientState and an unknown subscription (202, nothing queued, counted)", async () => {
     const mb = await h.addMailbox("forged");
     const id = await subscribed(mb);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { activityDirection, activityIdFor, directionOfFolder, estimatedMessageSize, exceedsIncomingLimit } from "../../shared/domain/email-activity.js";
 import { effectiveProcessEmailsFrom, firstSyncFrom, workloadBlocker, newMailbox } from "../../shared/domain/mailbox.js";
-import { actPollingBounds, adaptiveIntervalSeconds, dueKey, nextRunAfter, parseDueKey } from "../../shared/domain/schedule.js";
+import { actPollingBounds, adaptiveIntervalSeconds, dueKey, keepsQueuedRound, nextRunAfter, parseDueKey } from "../../shared/domain/schedule.js";
 import { defaultActPolling, defaultIncomingPolling, defaultOutgoingPolling } from "../../shared/domain/profile.js";
 import { isComplete, messageSize, threadingOf, toActivity } from "../../shared/sync/incoming/message-mapping.js";
 import { inboxFolder } from "../../shared/domain/tracking/synced-folder.js";
@@ -76,6 +76,21 @@ describe("incoming schedule", () => {
     expect(nextRunAfter(now, { kind: "yielded", items: 500 }, [], defaultIncomingPolling)).toBe(now + 1_000);
     expect(nextRunAfter(now, { kind: "throttled", retryAfterMs: 30_000 }, [], defaultIncomingPolling)).toBe(now + 30_000);
     expect(nextRunAfter(now, { kind: "transientFailure", failures: 1 }, [], defaultIncomingPolling)).toBe(now + 300_000);
+  });
+});
+
+describe("a notified cycle and the round already queued", () => {
+  const now = 1_000_000;
+  const queued = { nextSlot: now + 60_000, dueAt: now + 60_000 + 600_000 };
+  it.each<[string, "scheduled" | "nudge" | "push", { nextSlot: number; dueAt: number | null }, number, boolean]>([
+    ["a notified cycle keeps the round queued before its own next run", "push", queued, now + 1_800_000, true],
+    ["so does a cycle a Send started", "nudge", queued, now + 300_000, true],
+    ["a scheduled cycle is the queued round: it queues the next", "scheduled", queued, now + 1_800_000, false],
+    ["a round queued after this cycle's next run is replaced (a yield comes back sooner)", "push", queued, now + 5_000, false],
+    ["a round whose slot has passed is not relied on", "push", { nextSlot: now - 1, dueAt: now + 600_000 }, now + 1_800_000, false],
+    ["nothing queued (idle, off the schedule): queue one", "push", { nextSlot: now + 60_000, dueAt: null }, now + 1_800_000, false],
+  ])("%s", (_name, reason, state, nextRun, expected) => {
+    expect(keepsQueuedRound(reason, state, nextRun, now)).toBe(expected);
   });
 });
 
