@@ -14,7 +14,7 @@ import { GraphRequestError } from "../../graph/graph-errors.js";
 import type { CycleContext, EngineResult, WorkloadEngine } from "../workload-runner.js";
 import { syncFolder, type CycleBudget, type FolderRoundResult } from "./folder-round.js";
 import { trackingStepDeps } from "./tracking-step.js";
-import { dropTrackedFolders, followTrackedFolders, hierarchyCursorKey } from "./tracked-folder-follow.js";
+import { dropTrackedFolders, followTrackedFolders, hierarchyCursorKey, mayTrackFolders, tracksFoldersPatch } from "./tracked-folder-follow.js";
 
 /**
  * Folders of one cycle sync side by side, two at a time: well within the four concurrent requests
@@ -40,7 +40,8 @@ export const incomingEngine: WorkloadEngine = {
       isUntracked: async (graphMessageId: string) => (await (untracked ??= runtime.emails.untrackedIn(mailbox.id))).has(graphMessageId),
     };
     const userKey = mailbox.exchangeUserId ?? mailbox.emailAddress;
-    const tracked = await followTrackedFolders(context, cursors.get(hierarchyCursorKey));
+    const follow = mayTrackFolders(mailbox) ? await followTrackedFolders(context, cursors.get(hierarchyCursorKey)) : undefined;
+    const tracked = follow?.folders ?? [];
     const byKey = new Map<string, TrackedFolder>(tracked.map((folder) => [folder.folderId, folder]));
     const folders: SyncedFolder[] = [inboxFolder, sentItemsFolder, ...tracked.map(trackedSyncedFolder)];
     const limit = pLimit(foldersAtOnce);
@@ -74,7 +75,7 @@ export const incomingEngine: WorkloadEngine = {
     return {
       end: done.some((r) => r.yielded) ? { kind: "yielded", items } : { kind: "completed", items },
       counts: { tracked: trackedCount, untracked: untrackedCount },
-      mailboxPatch: advance ? { processEmailsFrom: advance } : undefined,
+      mailboxPatch: { ...(advance ? { processEmailsFrom: advance } : {}), ...(follow ? tracksFoldersPatch(mailbox, follow.mapped) : {}) },
     };
   },
 
