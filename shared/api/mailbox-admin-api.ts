@@ -63,9 +63,6 @@ export async function putMailbox(runtime: Runtime, id: string, body: unknown): P
     approved: addressChanged ? false : before.approved,
     exchangeUserId: addressChanged ? undefined : before.exchangeUserId,
     ownershipCheckedAt: addressChanged ? undefined : before.ownershipCheckedAt,
-    // Not carried over: this write replaces the row, and a folder mapped since `before` was read
-    // must not be hidden by a stale "maps none". Unknown: the next cycle reads the mappings.
-    tracksFolders: undefined,
     processEmailsFrom: input.processEmailsFrom === null ? undefined : (input.processEmailsFrom ?? before.processEmailsFrom),
     updatedAt: new Date(now).toISOString(),
     workloads: Object.fromEntries(

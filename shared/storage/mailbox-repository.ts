@@ -83,7 +83,9 @@ function toEntity(mailbox: Mailbox): Entity {
     processEmailsFrom: mailbox.processEmailsFrom ?? "",
     sendWindow: mailbox.sendWindow ? JSON.stringify(mailbox.sendWindow) : "",
     ownershipCheckedAt: mailbox.ownershipCheckedAt ?? "",
-    ...(mailbox.tracksFolders !== undefined ? { tracksFolders: mailbox.tracksFolders } : {}),
+    // tracksFolders is never written whole: a replace built from a row read earlier could carry a
+    // stale "maps none" over a folder mapped meanwhile. Left out, it is unknown and the next cycle
+    // reads the mappings (sync/incoming/tracked-folder-follow.ts); only patches set it.
     createdAt: mailbox.createdAt,
     updatedAt: mailbox.updatedAt,
   };
