@@ -85,7 +85,7 @@ function toEntity(mailbox: Mailbox): Entity {
     ownershipCheckedAt: mailbox.ownershipCheckedAt ?? "",
     // tracksFolders is never written whole: a replace built from a row read earlier could carry a
     // stale "maps none" over a folder mapped meanwhile. Left out, it is unknown and the next cycle
-    // reads the mappings (sync/incoming/tracked-folder-follow.ts); only patches set it.
+    // reads the mappings (domain/tracking/tracked-folders.ts mayTrackFolders); only patches set it.
     createdAt: mailbox.createdAt,
     updatedAt: mailbox.updatedAt,
   };

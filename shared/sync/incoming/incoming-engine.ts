@@ -9,12 +9,12 @@ import { raiseAlert } from "../../alerts/alert-service.js";
 import { firstSyncFrom } from "../../domain/mailbox.js";
 import { nextRunAfter } from "../../domain/schedule.js";
 import { inboxFolder, sentItemsFolder, type SyncedFolder } from "../../domain/tracking/synced-folder.js";
-import { cursorKeyOf, trackedSyncedFolder, type TrackedFolder } from "../../domain/tracking/tracked-folders.js";
+import { cursorKeyOf, mayTrackFolders, trackedSyncedFolder, tracksFoldersPatch, type TrackedFolder } from "../../domain/tracking/tracked-folders.js";
 import { GraphRequestError } from "../../graph/graph-errors.js";
 import type { CycleContext, EngineResult, WorkloadEngine } from "../workload-runner.js";
 import { syncFolder, type CycleBudget, type FolderRoundResult } from "./folder-round.js";
 import { trackingStepDeps } from "./tracking-step.js";
-import { dropTrackedFolders, followTrackedFolders, hierarchyCursorKey, mayTrackFolders, tracksFoldersPatch } from "./tracked-folder-follow.js";
+import { dropTrackedFolders, followTrackedFolders, hierarchyCursorKey } from "./tracked-folder-follow.js";
 
 /**
  * Folders of one cycle sync side by side, two at a time: well within the four concurrent requests

@@ -42,22 +42,6 @@ export type DropReason = "deleted" | "movedOutOfInbox";
 
 const userKeyOf = (mailbox: Mailbox) => mailbox.exchangeUserId ?? mailbox.emailAddress;
 
-/**
- * Whether this cycle must read the mailbox's folder mappings. The mailbox row says whether it maps
- * any (Mailbox.tracksFolders), so an idle cycle of a mailbox that maps none costs no query. The
- * flag is set true by the API after a mapping is stored, and set false only by a cycle that read
- * no mapping, in its outcome write conditional on the mailbox ETag it read before that list (never
- * on a retry, cycle-outcome.ts): a mapping stored after the list sets the flag after it, so the
- * flag's write moves the ETag and the cycle's false is refused. Never false while a mapping exists.
- */
-export const mayTrackFolders = (mailbox: Mailbox): boolean => mailbox.tracksFolders !== false && !folderTrackingRefusal(mailbox.ownerType);
-
-/** What a cycle that read the mappings stores in the mailbox row (undefined: nothing to store). */
-export function tracksFoldersPatch(mailbox: Mailbox, mapped: number): { tracksFolders?: boolean } {
-  const tracks = mapped > 0;
-  return mailbox.tracksFolders === tracks ? {} : { tracksFolders: tracks };
-}
-
 /** The mailbox's tracked folders as they are now in Exchange (dropped ones left out), and how many are stored. */
 export async function followTrackedFolders(context: FollowContext, stored: StoredCursor | undefined): Promise<{ folders: TrackedFolder[]; mapped: number }> {
   const { runtime, mailbox, graph, counter } = context;
