@@ -73,6 +73,8 @@ export async function putTrackedFolder(runtime: Runtime, id: string, folderIdVal
   const canonicalId = placement.ancestry.at(-1)!.id;
   try {
     const saved = await runtime.trackedFolders.put({ mailboxId: mailbox.id, folderId: canonicalId, regarding, ancestry: placement.ancestry, createdAt: at, updatedAt: at }, roots);
+    // After the mapping is stored, never before: see domain/tracking/tracked-folders.ts mayTrackFolders for why the order matters.
+    await runtime.mailboxes.patch(mailbox.id, { tracksFolders: true });
     return { created: saved.created, folder: trackedFolderView(saved.folder) };
   } catch (error) {
     if (error instanceof TrackedFolderLimitReached) {

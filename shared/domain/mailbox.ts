@@ -46,6 +46,12 @@ export interface Mailbox {
   sendWindow?: SendWindow;
   /** When a cycle or Test & Enable last saw this deployment's ownership stamp on the mailbox. */
   ownershipCheckedAt?: string;
+  /**
+   * Whether the owner maps folders to records (trackedfolders table), so an incoming cycle of a
+   * mailbox that maps none skips reading them. Undefined (rows stored before, or replaced whole by
+   * the admin API): not known, the cycle reads them and stores the answer.
+   */
+  tracksFolders?: boolean;
   createdAt: string;
   updatedAt: string;
 }

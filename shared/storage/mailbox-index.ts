@@ -47,8 +47,10 @@ export class MailboxIndex {
   /**
    * Gives the claim to the mailbox: `taken` when it was not the mailbox's before, `displaced` the
    * mailbox `force` took it from. Throws ClaimConflict when another mailbox holds it without `force`.
+   * `beforeTakeover` runs before a forced takeover moves the claim (and again if it is retried), so
+   * what it marks on the holder cannot be lost to a crash between the takeover and what follows it.
    */
-  async claim(claim: MailboxClaim, mailboxId: string, force: boolean): Promise<{ taken: boolean; displaced?: string }> {
+  async claim(claim: MailboxClaim, mailboxId: string, force: boolean, beforeTakeover?: (heldBy: string) => Promise<void>): Promise<{ taken: boolean; displaced?: string }> {
     const row = rowOf(claim, mailboxId);
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
@@ -66,6 +68,7 @@ export class MailboxIndex {
       }
       if (held.mailboxId === mailboxId) return { taken: false };
       if (!force) throw new ClaimConflict(claim, held.mailboxId);
+      await beforeTakeover?.(held.mailboxId);
       try {
         await this.table.updateEntity(row, "Replace", { etag: held.etag });
         return { taken: true, displaced: held.mailboxId };

@@ -83,6 +83,9 @@ function toEntity(mailbox: Mailbox): Entity {
     processEmailsFrom: mailbox.processEmailsFrom ?? "",
     sendWindow: mailbox.sendWindow ? JSON.stringify(mailbox.sendWindow) : "",
     ownershipCheckedAt: mailbox.ownershipCheckedAt ?? "",
+    // tracksFolders is never written whole: a replace built from a row read earlier could carry a
+    // stale "maps none" over a folder mapped meanwhile. Left out, it is unknown and the next cycle
+    // reads the mappings (domain/tracking/tracked-folders.ts mayTrackFolders); only patches set it.
     createdAt: mailbox.createdAt,
     updatedAt: mailbox.updatedAt,
   };
@@ -124,6 +127,7 @@ function fromEntity(entity: Record<string, unknown>): Mailbox {
     workloads: { incoming: state("incoming"), outgoing: state("outgoing"), act: state("act") },
     sendWindow: str(entity, "sendWindow") ? JSON.parse(str(entity, "sendWindow")!) : undefined,
     ownershipCheckedAt: str(entity, "ownershipCheckedAt"),
+    tracksFolders: typeof entity.tracksFolders === "boolean" ? entity.tracksFolders : undefined,
     createdAt: String(entity.createdAt),
     updatedAt: String(entity.updatedAt),
   };
@@ -135,6 +139,7 @@ export interface MailboxPatch {
   approved?: boolean;
   sendWindow?: SendWindow;
   ownershipCheckedAt?: string;
+  tracksFolders?: boolean;
   workload?: { name: Workload; state: Partial<WorkloadState> };
 }
 
@@ -182,6 +187,7 @@ export class MailboxRepository {
     if (patch.approved !== undefined) entity.approved = patch.approved;
     if (patch.sendWindow !== undefined) entity.sendWindow = JSON.stringify(patch.sendWindow);
     if (patch.ownershipCheckedAt !== undefined) entity.ownershipCheckedAt = patch.ownershipCheckedAt;
+    if (patch.tracksFolders !== undefined) entity.tracksFolders = patch.tracksFolders;
     if (patch.workload) Object.assign(entity, workloadFields(patch.workload.name, patch.workload.state));
     try {
       const result = await this.table.updateEntity(entity, "Merge", { etag: etag ?? "*" });

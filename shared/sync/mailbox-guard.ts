@@ -4,10 +4,15 @@
  *
  * - the record still holds its address and owner in the index (a forced mapping elsewhere, or a
  *   record written around the index, would otherwise sync the same mailbox twice) — one Table read
- *   per claim, every cycle, because a takeover's own disable of this record can be lost to a crash;
+ *   per claim;
  * - no other deployment has stamped the mailbox's Inbox ("this organization only" covers the whole
- *   mailbox, not only appointments, contacts and tasks) — re-read at most every few minutes
- *   (domain/mailbox-claims.ts), and stamped when nobody has.
+ *   mailbox, not only appointments, contacts and tasks) — and stamped when nobody has.
+ *
+ * Both are checked when ownershipCheckedAt says the check is due (every few minutes,
+ * domain/mailbox-claims.ts), so an idle cycle costs neither the claim reads nor the stamp request.
+ * A forced takeover clears the displaced record's ownershipCheckedAt before it moves the claim
+ * (mailbox-mapping.ts), so that record checks at its very next cycle even if the takeover's own
+ * disable of it is lost to a crash; a record changed around the index stops within the interval.
  *
  * Either way the record stops: every workload disabled, with the alert that says why.
  */
@@ -44,13 +49,13 @@ export type CycleGuard = { stopped: "MailboxMappedElsewhere" | "OwnedByAnotherOr
 /** Graph errors propagate, so the runner treats them as the cycle's own. */
 export async function guardCycle(context: CycleContext): Promise<CycleGuard> {
   const { runtime, mailbox, graph, counter } = context;
+  const now = runtime.now();
+  if (!ownershipCheckDue(mailbox.ownershipCheckedAt, now)) return { mailboxPatch: {} };
   const lost = await lostClaim(runtime, mailbox);
   if (lost) {
     await stopMailbox(runtime, mailbox, mappedElsewhere(lost));
     return { stopped: "MailboxMappedElsewhere" };
   }
-  const now = runtime.now();
-  if (!ownershipCheckDue(mailbox.ownershipCheckedAt, now)) return { mailboxPatch: {} };
   const user = mailboxUserPath(mailbox);
   const stamp = await readOwnershipStamp(graph, user, counter);
   const verdict = ownershipVerdict(stamp, runtime.settings.deploymentId);

@@ -10,6 +10,7 @@ import type { Mailbox, WorkloadState } from "../domain/mailbox.js";
 import { workloads } from "../domain/workloads.js";
 import type { Runtime } from "../runtime.js";
 import { ClaimConflict } from "../storage/mailbox-index.js";
+import { hasStatus } from "../storage/storage-account.js";
 
 export class MappingConflict extends Error {
   constructor(
@@ -44,7 +45,7 @@ async function claimAll(runtime: Runtime, next: Mailbox, force: boolean): Promis
   const displaced: string[] = [];
   for (const claim of claimsOf(next)) {
     try {
-      const outcome = await runtime.mailboxIndex.claim(claim, next.id, mayTakeOver(claim, force));
+      const outcome = await runtime.mailboxIndex.claim(claim, next.id, mayTakeOver(claim, force), (holder) => recheckClaimsNextCycle(runtime, holder));
       if (outcome.displaced) displaced.push(outcome.displaced);
       else if (outcome.taken) taken.push(claim);
     } catch (error) {
@@ -54,6 +55,20 @@ async function claimAll(runtime: Runtime, next: Mailbox, force: boolean): Promis
     }
   }
   return displaced;
+}
+
+/**
+ * Cycles check their claims only when the ownership check is due (sync/mailbox-guard.ts): clearing
+ * the holder's ownershipCheckedAt before its address is taken makes its next cycle check them, even
+ * if the takeover's own disable (stopDisplaced) is lost to a crash or the record is enabled again.
+ */
+async function recheckClaimsNextCycle(runtime: Runtime, holderId: string): Promise<void> {
+  try {
+    await runtime.mailboxes.patch(holderId, { ownershipCheckedAt: "" });
+  } catch (error) {
+    // A concurrent mapping's record not stored yet: it has never been checked, so it will be.
+    if (!hasStatus(error, 404)) throw error;
+  }
 }
 
 /** After the claims are taken and the record stored: free what the record held before and holds no longer. */

@@ -215,6 +215,22 @@ describe("folders changed in Exchange", () => {
     expect(await idleRequests(three)).toBe(base + 3 + 1);
   });
 
+  it("a mailbox row that says it maps no folder spares the cycle the read, and a folder mapped after that is synced at the next cycle", async () => {
+    const mb = await h.addMailbox("flagged");
+    await h.runIncoming(mb.id);
+    expect((await h.mailbox(mb.id)).tracksFolders).toBe(false);
+    const folder = h.sim.createFolder(mb.address, "inbox", "Later");
+    expect((await mapFolder(mb, folder.id, opportunity)).status).toBe(201);
+    expect((await h.mailbox(mb.id)).tracksFolders).toBe(true);
+    const moved = deliver(mb, folder.id);
+    await h.runIncoming(mb.id);
+    expect((await activityOf(mb, moved.internetMessageId))?.regarding).toEqual(opportunity);
+    // Unmapped again: the next cycle finds none and says so, so the one after reads nothing.
+    expect((await api.call("DELETE", `mailboxes/${mb.id}/tracked-folders/${encodeURIComponent(folder.id)}`)).status).toBe(204);
+    await h.runIncoming(mb.id);
+    expect((await h.mailbox(mb.id)).tracksFolders).toBe(false);
+  });
+
   it("reads 25 tracked folders two at a time: never more than two requests in flight for the mailbox", async () => {
     const mb = await h.addMailbox("busy25");
     for (let i = 0; i < 25; i++) {

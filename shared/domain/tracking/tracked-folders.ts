@@ -9,7 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import type { RegardingRecord } from "../email-activity.js";
-import type { OwnerType } from "../mailbox.js";
+import type { Mailbox, OwnerType } from "../mailbox.js";
 import type { SyncedFolder } from "./synced-folder.js";
 
 export const maxTrackedFoldersPerMailbox = 25;
@@ -127,4 +127,21 @@ export function followMapping(folder: Pick<TrackedFolder, "ancestry">, placement
       return same ? { action: "keep" } : { action: "update", ancestry: placement.ancestry };
     }
   }
+}
+
+/**
+ * Whether this cycle must read the mailbox's folder mappings. The mailbox row says whether it maps
+ * any (Mailbox.tracksFolders), so an idle cycle of a mailbox that maps none costs no query. The
+ * flag is set true by the API after a mapping is stored, and set false only by a cycle that read
+ * no mapping, in its outcome write conditional on the mailbox ETag it read before that list (never
+ * on a retry, cycle-outcome.ts): a mapping stored after the list sets the flag after it, so the
+ * flag's write moves the ETag and the cycle's false is refused. Never false while a mapping exists.
+ * A replace of the whole row leaves it unknown (storage/mailbox-repository.ts): read, then stored.
+ */
+export const mayTrackFolders = (mailbox: Mailbox): boolean => mailbox.tracksFolders !== false && !folderTrackingRefusal(mailbox.ownerType);
+
+/** What a cycle that read the mappings stores in the mailbox row (empty when the row says so already). */
+export function tracksFoldersPatch(mailbox: Mailbox, mapped: number): { tracksFolders?: boolean } {
+  const tracks = mapped > 0;
+  return mailbox.tracksFolders === tracks ? {} : { tracksFolders: tracks };
 }

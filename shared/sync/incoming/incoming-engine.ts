@@ -9,7 +9,7 @@ import { raiseAlert } from "../../alerts/alert-service.js";
 import { firstSyncFrom } from "../../domain/mailbox.js";
 import { nextRunAfter } from "../../domain/schedule.js";
 import { inboxFolder, sentItemsFolder, type SyncedFolder } from "../../domain/tracking/synced-folder.js";
-import { cursorKeyOf, trackedSyncedFolder, type TrackedFolder } from "../../domain/tracking/tracked-folders.js";
+import { cursorKeyOf, mayTrackFolders, trackedSyncedFolder, tracksFoldersPatch, type TrackedFolder } from "../../domain/tracking/tracked-folders.js";
 import { GraphRequestError } from "../../graph/graph-errors.js";
 import type { CycleContext, EngineResult, WorkloadEngine } from "../workload-runner.js";
 import { syncFolder, type CycleBudget, type FolderRoundResult } from "./folder-round.js";
@@ -40,7 +40,8 @@ export const incomingEngine: WorkloadEngine = {
       isUntracked: async (graphMessageId: string) => (await (untracked ??= runtime.emails.untrackedIn(mailbox.id))).has(graphMessageId),
     };
     const userKey = mailbox.exchangeUserId ?? mailbox.emailAddress;
-    const tracked = await followTrackedFolders(context, cursors.get(hierarchyCursorKey));
+    const follow = mayTrackFolders(mailbox) ? await followTrackedFolders(context, cursors.get(hierarchyCursorKey)) : undefined;
+    const tracked = follow?.folders ?? [];
     const byKey = new Map<string, TrackedFolder>(tracked.map((folder) => [folder.folderId, folder]));
     const folders: SyncedFolder[] = [inboxFolder, sentItemsFolder, ...tracked.map(trackedSyncedFolder)];
     const limit = pLimit(foldersAtOnce);
@@ -74,7 +75,7 @@ export const incomingEngine: WorkloadEngine = {
     return {
       end: done.some((r) => r.yielded) ? { kind: "yielded", items } : { kind: "completed", items },
       counts: { tracked: trackedCount, untracked: untrackedCount },
-      mailboxPatch: advance ? { processEmailsFrom: advance } : undefined,
+      mailboxPatch: { ...(advance ? { processEmailsFrom: advance } : {}), ...(follow ? tracksFoldersPatch(mailbox, follow.mapped) : {}) },
     };
   },
 

@@ -42,13 +42,13 @@ export type DropReason = "deleted" | "movedOutOfInbox";
 
 const userKeyOf = (mailbox: Mailbox) => mailbox.exchangeUserId ?? mailbox.emailAddress;
 
-/** The mailbox's tracked folders as they are now in Exchange (dropped ones left out). */
-export async function followTrackedFolders(context: FollowContext, stored: StoredCursor | undefined): Promise<TrackedFolder[]> {
+/** The mailbox's tracked folders as they are now in Exchange (dropped ones left out), and how many are stored. */
+export async function followTrackedFolders(context: FollowContext, stored: StoredCursor | undefined): Promise<{ folders: TrackedFolder[]; mapped: number }> {
   const { runtime, mailbox, graph, counter } = context;
   // A mailbox that became a queue's keeps its mappings stored, unused (as a queue cannot have them).
-  if (folderTrackingRefusal(mailbox.ownerType)) return [];
+  if (folderTrackingRefusal(mailbox.ownerType)) return { folders: [], mapped: 0 };
   const { roots, folders } = await runtime.trackedFolders.list(mailbox.id);
-  if (folders.length === 0 || !roots) return [];
+  if (folders.length === 0 || !roots) return { folders: [], mapped: folders.length };
   const { changes, commit } = await readHierarchyChanges(context, stored);
   const kept: TrackedFolder[] = [];
   const dropped: Array<{ folder: TrackedFolder; reason: DropReason }> = [];
@@ -75,7 +75,7 @@ export async function followTrackedFolders(context: FollowContext, stored: Store
   await dropTrackedFolders(runtime, mailbox, dropped);
   // Only now: a failure before this point reads the same changes again next cycle.
   await commit();
-  return kept;
+  return { folders: kept, mapped: folders.length };
 }
 
 /** Unmaps folders that are gone from under the Inbox, and says so once. */
