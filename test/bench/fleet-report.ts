@@ -11,6 +11,8 @@ export interface FleetResults {
   rows: FleetRow[];
 }
 
+/** Every table transaction of the phase over the mail it stored: what a message costs with the fleet's idle rounds and timers shared out. */
+const allTablePerEmail = (p: PhaseFigures, mailboxes: number) => (p.emailsStored > 0 ? (p.perMailboxHour.tableTransactions * mailboxes * (p.seconds / 3600)) / p.emailsStored : null);
 const n = (value: number | null | undefined, digits = 2) => (value === null || value === undefined || Number.isNaN(value) ? "–" : round(value, digits).toLocaleString("en-US"));
 const causes = (p: PhaseFigures) => `${n(p.cyclesPerSecondByCause.notification)} / ${n(p.cyclesPerSecondByCause.scheduled)} / ${n(p.cyclesPerSecondByCause.retry)}`;
 
@@ -22,17 +24,16 @@ const figures: Array<[string, (r: FleetRow) => string, ((r: FleetRow) => number 
   ["enable: then until every mailbox's first cycle, s", (r) => n(r.enable.firstSyncSeconds, 1)],
   ["enable: total, s", (r) => n(r.enable.totalSeconds, 1)],
   ["idle: cycles/s (notification / scheduled / retry)", (r) => `${n(r.idle.cyclesPerSecond)} (${causes(r.idle)})`, (r) => r.idle.cyclesPerSecond],
-  ["idle: worker CPU ms per cycle", (r) => n(r.idle.workerCpuMsPerCycle), (r) => r.idle.workerCpuMsPerCycle],
-  ["idle: Graph requests per idle cycle", (r) => n(r.idle.graphRequestsPerIdleCycle)],
-  ["idle: table transactions per cycle", (r) => n(r.idle.tableTransactionsPerCycle), (r) => r.idle.tableTransactionsPerCycle],
+  ["idle: worker CPU ms per cycle", (r) => (r.idle.cyclesPerSecond > 0 ? n(r.idle.workerCpuMsPerCycle) : "–")],
+  ["idle: table transactions per cycle", (r) => (r.idle.cyclesPerSecond > 0 ? n(r.idle.tableTransactionsPerCycle) : "–")],
   ["steady: mail/s delivered (stored)", (r) => `${n(r.steady.emailsDelivered / r.steady.seconds, 1)} (${n(r.steady.emailsStored / r.steady.seconds, 1)})`],
   ["steady: delivery → readable p50 / p95 / p99 / max, s", (r) => `${n(r.latency.steady.p50Seconds, 1)} / ${n(r.latency.steady.p95Seconds, 1)} / ${n(r.latency.steady.p99Seconds, 1)} / ${n(r.latency.steady.maxSeconds, 1)} (${r.latency.steady.samples} samples, ${r.latency.steady.missing} missing)`, (r) => r.latency.steady.p95Seconds],
   ["steady: cycles/s (notification / scheduled / retry)", (r) => `${n(r.steady.cyclesPerSecond)} (${causes(r.steady)})`, (r) => r.steady.cyclesPerSecond],
   ["steady: worker CPU, cores", (r) => n(r.steady.workerCores, 3), (r) => r.steady.workerCores],
-  ["steady: worker CPU ms per cycle / per email", (r) => `${n(r.steady.workerCpuMsPerCycle)} / ${n(r.steady.workerCpuMsPerEmail)}`, (r) => r.steady.workerCpuMsPerEmail],
+  ["steady: worker CPU ms per cycle / per email (all of it)", (r) => `${n(r.steady.workerCpuMsPerCycle)} / ${n(r.steady.workerCpuMsPerEmail)}`, (r) => r.steady.workerCpuMsPerEmail],
   ["steady: worker event-loop use", (r) => n(r.steady.eventLoopUtilization, 3), (r) => r.steady.eventLoopUtilization],
-  ["steady: Graph requests per email", (r) => n(r.steady.graphRequestsPerEmail), (r) => r.steady.graphRequestsPerEmail],
-  ["steady: table transactions per email", (r) => n(r.steady.tableTransactionsPerEmail), (r) => r.steady.tableTransactionsPerEmail],
+  ["steady: Graph requests per email (cycles that took mail in) / per idle cycle", (r) => `${n(r.steady.graphRequestsPerEmail)} / ${n(r.steady.graphRequestsPerIdleCycle)}`, (r) => r.steady.graphRequestsPerEmail],
+  ["steady: table transactions per email (all of them, idle rounds and timers included)", (r) => n(allTablePerEmail(r.steady, r.mailboxes)), (r) => allTablePerEmail(r.steady, r.mailboxes)],
   ["steady: Service Bus operations per mailbox per hour", (r) => n(r.steady.serviceBusOperationsPerMailboxHour), (r) => r.steady.serviceBusOperationsPerMailboxHour],
   ["steady: Azurite / simulator CPU, cores", (r) => `${n(r.steady.azuriteCores, 3)} / ${n(r.steady.simulatorCores, 3)}`, (r) => r.steady.azuriteCores],
   ["burst: mail/s delivered", (r) => n(r.burst.emailsDelivered / r.burst.seconds, 1)],
