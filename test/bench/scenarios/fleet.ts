@@ -184,17 +184,39 @@ function latency(values: number[], missing: number): Latency {
   };
 }
 
-async function enableFleet(worker: FleetWorker, sim: Backend, storage: Backend, mailboxes: number, push: boolean, log: (line: string) => void): Promise<{ ids: string[]; addresses: string[]; enable: FleetRow["enable"] }> {
-  const started = performance.now();
+const check = (what: string, r: { status: number; body: unknown }) => {
+  if (r.status >= 300) throw new Error(`${what}: ${r.status} ${JSON.stringify(r.body).slice(0, 500)}`);
+};
+
+/** The tenant's mailboxes in the simulator, and the product's settings and profile through the API. */
+async function fleetTenant(worker: FleetWorker, sim: Backend, mailboxes: number) {
   const created = await sim.addMailboxes("fleet", mailboxes);
   const addresses = created.map((m) => m.address);
   const ids = addresses.map((_, i) => `fleet-${i}`);
-  const check = (what: string, r: { status: number; body: unknown }) => {
-    if (r.status >= 300) throw new Error(`${what}: ${r.status} ${JSON.stringify(r.body).slice(0, 500)}`);
-  };
   // Every message tracked (the dearest option): the figures per email are an upper bound, and each sampled message shows in GET /api/emails.
   check("settings", await worker.api("PUT", "settings", { requireApprovedMailboxes: false, defaultTrackOption: "all", autoTrackSentFolderItems: true }));
   check("profile", await worker.api("PUT", "profiles/fleet", { name: "Fleet", maxConcurrentConnections: 300 }));
+  return { created, addresses, ids };
+}
+
+/** Waits until every mailbox's incoming workload has completed a cycle. */
+async function untilFirstCycles(worker: FleetWorker, sim: Backend, mailboxes: number, push: boolean, log: (line: string) => void) {
+  const started = performance.now();
+  for (;;) {
+    const snapshot = await worker.snapshot();
+    if (snapshot.incomingSynced >= mailboxes) break;
+    if (performance.now() - started > 30 * 60_000) throw new Error(`only ${snapshot.incomingSynced} of ${mailboxes} mailboxes had a first incoming cycle after 30 minutes`);
+    await sleep(2_000);
+  }
+  const firstSyncSeconds = (performance.now() - started) / 1000;
+  const subscriptions = push ? (await sim.sim.listSubscriptions()).length : null;
+  log(`  first incoming cycle of every mailbox ${round(firstSyncSeconds, 1)} s later${push ? `; ${subscriptions} subscriptions` : ""}`);
+  return { firstSyncSeconds, subscriptions };
+}
+
+async function enableFleet(worker: FleetWorker, sim: Backend, storage: Backend, mailboxes: number, push: boolean, log: (line: string) => void): Promise<{ ids: string[]; addresses: string[]; enable: FleetRow["enable"] }> {
+  const started = performance.now();
+  const { addresses, ids } = await fleetTenant(worker, sim, mailboxes);
   // Where each phase's CPU went: the worker, Azurite, the simulator (cores).
   const cpuNow = async () => Promise.all([worker.snapshot().then((w) => [w.cpuMs, w.table.total]), storage.usage().then((u) => cpuMs(u.cpu)), sim.usage().then((u) => cpuMs(u.cpu)), sim.sim.stats().then((st) => st.requests)]);
   const cores = (a: Awaited<ReturnType<typeof cpuNow>>, b: typeof a, seconds: number) =>
@@ -221,30 +243,14 @@ async function enableFleet(worker: FleetWorker, sim: Backend, storage: Backend, 
   const testAndEnableSeconds = (performance.now() - t1) / 1000;
   cpu1 = await cpuNow();
   log(`  Test & Enable in ${round(testAndEnableSeconds, 1)} s, ${failed} failed (${cores(cpu0, cpu1, testAndEnableSeconds)})`);
-  const t2 = performance.now();
-  for (;;) {
-    const s = await worker.snapshot();
-    if (s.incomingSynced >= mailboxes) break;
-    if (performance.now() - t2 > 30 * 60_000) throw new Error(`only ${s.incomingSynced} of ${mailboxes} mailboxes had a first incoming cycle after 30 minutes`);
-    await sleep(2_000);
-  }
-  const firstSyncSeconds = (performance.now() - t2) / 1000;
-  const subscriptions = push ? (await sim.sim.listSubscriptions()).length : null;
-  log(`  first incoming cycle of every mailbox ${round(firstSyncSeconds, 1)} s later${push ? `; ${subscriptions} subscriptions` : ""}`);
+  const { firstSyncSeconds, subscriptions } = await untilFirstCycles(worker, sim, mailboxes, push, log);
   return { ids, addresses, enable: { method: "api", createSeconds: round(createSeconds, 1), testAndEnableSeconds: round(testAndEnableSeconds, 1), firstSyncSeconds: round(firstSyncSeconds, 1), totalSeconds: round((performance.now() - started) / 1000, 1), failed, subscriptions } };
 }
 
 /** Mailbox rows, claims and subscriptions written from the bench process (see FleetOptions.enable). */
 async function seedFleet(worker: FleetWorker, sim: Backend, storage: Backend, port: number, mailboxes: number, push: boolean, log: (line: string) => void): Promise<{ ids: string[]; addresses: string[]; enable: FleetRow["enable"] }> {
   const started = performance.now();
-  const created = await sim.addMailboxes("fleet", mailboxes);
-  const addresses = created.map((m) => m.address);
-  const ids = addresses.map((_, i) => `fleet-${i}`);
-  const check = (what: string, r: { status: number; body: unknown }) => {
-    if (r.status >= 300) throw new Error(`${what}: ${r.status} ${JSON.stringify(r.body).slice(0, 500)}`);
-  };
-  check("settings", await worker.api("PUT", "settings", { requireApprovedMailboxes: false, defaultTrackOption: "all", autoTrackSentFolderItems: true }));
-  check("profile", await worker.api("PUT", "profiles/fleet", { name: "Fleet", maxConcurrentConnections: 300 }));
+  const { created, addresses, ids } = await fleetTenant(worker, sim, mailboxes);
   const env = { ...sim.env, SyncStorage: storage.connectionString!, PUSH_NOTIFICATION_URL: push ? `http://127.0.0.1:${port}` : "" };
   const runtime = createRuntime(loadSettings(env, { serviceBus: false }), { queue: new InProcessServiceBus(), env });
   const t0 = performance.now();
@@ -259,16 +265,7 @@ async function seedFleet(worker: FleetWorker, sim: Backend, storage: Backend, po
   });
   const createSeconds = (performance.now() - t0) / 1000;
   log(`  ${mailboxes} mailboxes seeded (rows, claims, subscriptions) in ${round(createSeconds, 1)} s`);
-  const t2 = performance.now();
-  for (;;) {
-    const snapshot = await worker.snapshot();
-    if (snapshot.incomingSynced >= mailboxes) break;
-    if (performance.now() - t2 > 30 * 60_000) throw new Error(`only ${snapshot.incomingSynced} of ${mailboxes} mailboxes had a first incoming cycle after 30 minutes`);
-    await sleep(2_000);
-  }
-  const firstSyncSeconds = (performance.now() - t2) / 1000;
-  const subscriptions = push ? (await sim.sim.listSubscriptions()).length : null;
-  log(`  first incoming cycle of every mailbox ${round(firstSyncSeconds, 1)} s later${push ? `; ${subscriptions} subscriptions` : ""}`);
+  const { firstSyncSeconds, subscriptions } = await untilFirstCycles(worker, sim, mailboxes, push, log);
   return { ids, addresses, enable: { method: "seed", createSeconds: round(createSeconds, 1), testAndEnableSeconds: 0, firstSyncSeconds: round(firstSyncSeconds, 1), totalSeconds: round((performance.now() - started) / 1000, 1), failed: 0, subscriptions } };
 }
 
