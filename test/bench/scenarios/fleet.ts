@@ -13,7 +13,7 @@
  * of its runtime, its bus traffic, the cycles by cause, and Azurite's and the simulator's CPU
  * apart, are taken at each phase's edges.
  */
-import net from "node:net";
+import { freePort } from "../../support/free-port.js";
 import { performance } from "node:perf_hooks";
 import { startBackend, type Backend } from "../support/backend.js";
 import { startFleetWorker, type FleetWorker } from "../support/fleet-worker-client.js";
@@ -94,17 +94,6 @@ export interface FleetRow {
   peakRssMiB: number;
   peakHeapMiB: number;
   cost: FleetCost;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function cycleSums(s: FleetSnapshot) {

@@ -7,7 +7,7 @@
  *   batches), each POST answered within 3 s, every notification accepted and folded;
  * - table transactions and queue sends per notification, for the cost model (push-cost.ts).
  */
-import net from "node:net";
+import { freePort } from "../../support/free-port.js";
 import { performance } from "node:perf_hooks";
 import { loadSettings } from "../../../shared/config/settings.js";
 import { newMailbox } from "../../../shared/domain/mailbox.js";
@@ -54,17 +54,6 @@ export interface BurstResult {
 export interface PushResult {
   delivery: DeliveryResult[];
   burst: BurstResult;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** One local host over a simulated tenant; mail arrives at random; each message timed until GET /api/emails shows it. */

@@ -8,7 +8,7 @@
  * recovery is counted in cycles, never timed.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import net from "node:net";
+import { freePort } from "../../support/free-port.js";
 import os from "node:os";
 import path from "node:path";
 import { loadSettings, type Environment } from "../../../shared/config/settings.js";
@@ -45,17 +45,6 @@ export interface FaultHarness {
   stopAzurite(): Promise<void>;
   startAzurite(): Promise<void>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startFaultHarness(options: { mailboxes?: number; env?: Environment; pageSize?: number; tracking?: Partial<TrackingSettings> } = {}): Promise<FaultHarness> {
