@@ -6,6 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { raiseAlert } from "../../shared/alerts/alert-service.js";
 import { hiddenAddress } from "../../shared/auth/mail-content.js";
+import { tableNames } from "../../shared/config/names.js";
+import { overallPartition, type AuditRecord } from "../../shared/storage/audit-repository.js";
 import { startApiServer, type ApiServer } from "../support/api-server.js";
 import { startSyncHarness, type SyncHarness } from "../support/sync-harness.js";
 
@@ -81,6 +83,45 @@ describe("the audit of admin changes", () => {
     expect((await api.send("POST", "mailboxes/mbx-diego/approve", undefined, approver)).status).toBe(200);
     const [latest] = (await api.send("GET", "audit?mailboxId=mbx-diego", undefined, admin())).body.items;
     expect(latest).toMatchObject({ who: { objectId: "9a000000-0000-4000-8000-000000000001", name: "Global Admin" }, action: "approveMailbox", changes: [{ field: "approved", before: false, after: true }] });
+  });
+});
+
+describe("the overall audit log across its ten-second partitions", () => {
+  it("lists newest first in full pages across partitions, the rows of earlier versions last, each once", async () => {
+    const start = Date.parse("2026-11-30T09:00:00.000Z");
+    const record = (i: number, at: number): AuditRecord => ({ id: `spread-${i}`, at: new Date(at).toISOString(), who: { objectId: adminOid, name: "Megan Bowen", kind: "user" }, action: "putProfile", target: { type: "profile", id: `spread-${i % 3}` }, changes: [{ field: "name", before: null, after: `P${i}` }] });
+    // 23 changes over about four minutes: some ten-second partitions hold several, most one.
+    const records = Array.from({ length: 23 }, (_, i) => record(i, start + i * 11_000 - (i % 4) * 3_000));
+    for (const r of records) await h.runtime.audit.add(r);
+    expect(new Set(records.map((r) => overallPartition(r.at))).size).toBeGreaterThan(15);
+    // Two rows as an earlier version wrote them: every change in the one partition "all" (older than the rest).
+    const legacy = [record(100, start - 86_400_000), record(101, start - 2 * 86_400_000)];
+    const table = h.runtime.storage.table(tableNames.audit);
+    for (const r of legacy) {
+      const rowKey = `${String(9_999_999_999_999 - Date.parse(r.at)).padStart(13, "0")}|${r.id}`;
+      await table.upsertEntity({ partitionKey: "all", rowKey, id: r.id, at: r.at, who: JSON.stringify(r.who), action: r.action, targetType: r.target.type, targetId: r.target.id, changes: JSON.stringify(r.changes) }, "Replace");
+    }
+
+    const seen: Array<{ id: string; at: string }> = [];
+    const pageSizes: number[] = [];
+    let token: string | null = null;
+    do {
+      const page: { status: number; body: { items: Array<{ id: string; at: string }>; continuationToken: string | null } } = await api.send("GET", `audit?pageSize=4${token ? `&continuationToken=${token}` : ""}`, undefined, admin());
+      expect(page.status).toBe(200);
+      pageSizes.push(page.body.items.length);
+      seen.push(...page.body.items);
+      token = page.body.continuationToken;
+    } while (token);
+    const ours = seen.filter((item) => item.id.startsWith("spread-"));
+    const expected = [...records].sort((a, b) => Date.parse(b.at) - Date.parse(a.at)).map((r) => r.id);
+    expect(ours.map((item) => item.id)).toEqual([...expected, "spread-100", "spread-101"]);
+    expect(new Set(seen.map((item) => item.id)).size).toBe(seen.length);
+    // Everything in the log, newest first; every page but the last is full.
+    expect(seen.map((item) => item.at)).toEqual([...seen.map((item) => item.at)].sort().reverse());
+    expect(pageSizes.slice(0, -1).every((n) => n === 4)).toBe(true);
+    // A target's own list is untouched by the spread.
+    const profile = await api.send("GET", "audit?profileId=spread-1&pageSize=100", undefined, admin());
+    expect(profile.body.items.map((item: { id: string }) => item.id)).toEqual(expected.filter((id) => Number(id.slice(7)) % 3 === 1));
   });
 });
 
