@@ -74,7 +74,8 @@ export async function putTrackedFolder(runtime: Runtime, id: string, folderIdVal
   try {
     const saved = await runtime.trackedFolders.put({ mailboxId: mailbox.id, folderId: canonicalId, regarding, ancestry: placement.ancestry, createdAt: at, updatedAt: at }, roots);
     // After the mapping is stored, never before: see domain/tracking/tracked-folders.ts mayTrackFolders for why the order matters.
-    await runtime.mailboxes.patch(mailbox.id, { tracksFolders: true });
+    // The stamp cleared: a cursor of this folder from an earlier mapping held in a worker's memory is not used.
+    await runtime.mailboxes.patch(mailbox.id, { tracksFolders: true, incomingCursorsStamp: "" });
     return { created: saved.created, folder: trackedFolderView(saved.folder) };
   } catch (error) {
     if (error instanceof TrackedFolderLimitReached) {
@@ -91,4 +92,5 @@ export async function deleteTrackedFolder(runtime: Runtime, id: string, folderId
   if (!removed) throw notFound("Tracked folder", folderId);
   // Its delta is read no more; mail tracked from it stays tracked, with its regarding record.
   await runtime.cursors.remove(mailbox.id, "incoming", cursorKeyOf(trackedSyncedFolder(removed)));
+  await runtime.mailboxes.patch(mailbox.id, { incomingCursorsStamp: "" });
 }

@@ -52,6 +52,13 @@ export interface Mailbox {
    * the admin API): not known, the cycle reads them and stores the answer.
    */
   tracksFolders?: boolean;
+  /**
+   * The stamp of the incoming cursors as the last cycle that ended well left them
+   * (storage/cursor-repository.ts): the worker holding that set takes it from memory. Undefined
+   * (rows stored before, replaced whole by the admin API, or an outcome written on a retry): the
+   * cycle queries them.
+   */
+  incomingCursorsStamp?: string;
   createdAt: string;
   updatedAt: string;
 }

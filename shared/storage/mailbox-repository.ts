@@ -86,6 +86,7 @@ function toEntity(mailbox: Mailbox): Entity {
     // tracksFolders is never written whole: a replace built from a row read earlier could carry a
     // stale "maps none" over a folder mapped meanwhile. Left out, it is unknown and the next cycle
     // reads the mappings (domain/tracking/tracked-folders.ts mayTrackFolders); only patches set it.
+    // incomingCursorsStamp likewise: left out, the next cycle queries the cursors.
     createdAt: mailbox.createdAt,
     updatedAt: mailbox.updatedAt,
   };
@@ -128,6 +129,7 @@ function fromEntity(entity: Record<string, unknown>): Mailbox {
     sendWindow: str(entity, "sendWindow") ? JSON.parse(str(entity, "sendWindow")!) : undefined,
     ownershipCheckedAt: str(entity, "ownershipCheckedAt"),
     tracksFolders: typeof entity.tracksFolders === "boolean" ? entity.tracksFolders : undefined,
+    incomingCursorsStamp: str(entity, "incomingCursorsStamp"),
     createdAt: String(entity.createdAt),
     updatedAt: String(entity.updatedAt),
   };
@@ -140,6 +142,8 @@ export interface MailboxPatch {
   sendWindow?: SendWindow;
   ownershipCheckedAt?: string;
   tracksFolders?: boolean;
+  /** "" clears it. */
+  incomingCursorsStamp?: string;
   workload?: { name: Workload; state: Partial<WorkloadState> };
 }
 
@@ -188,6 +192,7 @@ export class MailboxRepository {
     if (patch.sendWindow !== undefined) entity.sendWindow = JSON.stringify(patch.sendWindow);
     if (patch.ownershipCheckedAt !== undefined) entity.ownershipCheckedAt = patch.ownershipCheckedAt;
     if (patch.tracksFolders !== undefined) entity.tracksFolders = patch.tracksFolders;
+    if (patch.incomingCursorsStamp !== undefined) entity.incomingCursorsStamp = patch.incomingCursorsStamp;
     if (patch.workload) Object.assign(entity, workloadFields(patch.workload.name, patch.workload.state));
     try {
       const result = await this.table.updateEntity(entity, "Merge", { etag: etag ?? "*" });

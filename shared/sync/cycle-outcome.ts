@@ -135,6 +135,8 @@ export async function storeOutcome(runtime: Runtime, workload: Workload, mailbox
       // "Maps no folder" was read against the ETag that just failed: a mapping may have been added
       // since (domain/tracking/tracked-folders.ts mayTrackFolders), so it is not stored on a retry.
       if (patch.tracksFolders === false) patch = { ...patch, tracksFolders: undefined };
+      // So was the cursors' stamp: the admin API may have removed the cursors it names since.
+      if (patch.incomingCursorsStamp) patch = { ...patch, incomingCursorsStamp: undefined };
       if (workloadBlocker(fresh.mailbox, workload, { requireApproval: org.requireApprovedMailboxes })) {
         await runtime.mailboxes.patch(mailboxId, { workload: { name: workload, state: { dueAt: null } } }, fresh.etag).catch((e: unknown) => {
           if (!(e instanceof ConcurrencyConflict)) throw e;

@@ -27,7 +27,8 @@ export const incomingEngine: WorkloadEngine = {
 
   async run(context: CycleContext): Promise<EngineResult> {
     const { runtime, mailbox, profile, graph, counter, startedAt } = context;
-    const cursors = await runtime.cursors.forMailbox(mailbox.id, "incoming");
+    // From this worker's memory when the row carries the stamp of the set it holds (one read fewer).
+    const cursors = await runtime.cursors.forMailbox(mailbox.id, "incoming", mailbox.incomingCursorsStamp);
     const startFrom = firstSyncFrom(profile.processEmailsFrom, mailbox.processEmailsFrom, mailbox.createdAt);
     const budget: CycleBudget = { deadline: startedAt + runtime.settings.cycleMaxMs, maxItems: runtime.settings.cycleMaxItems, items: 0 };
     let untracked: Promise<Set<string>> | undefined;
@@ -75,7 +76,11 @@ export const incomingEngine: WorkloadEngine = {
     return {
       end: done.some((r) => r.yielded) ? { kind: "yielded", items } : { kind: "completed", items },
       counts: { tracked: trackedCount, untracked: untrackedCount },
-      mailboxPatch: { ...(advance ? { processEmailsFrom: advance } : {}), ...(follow ? tracksFoldersPatch(mailbox, follow.mapped) : {}) },
+      mailboxPatch: {
+        ...(advance ? { processEmailsFrom: advance } : {}),
+        ...(follow ? tracksFoldersPatch(mailbox, follow.mapped) : {}),
+        incomingCursorsStamp: runtime.cursors.stampOf(mailbox.id, "incoming") ?? "",
+      },
     };
   },
 
