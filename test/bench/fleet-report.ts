@@ -23,7 +23,10 @@ const figures: Array<[string, (r: FleetRow) => string, ((r: FleetRow) => number 
   ["enable: bulk Test & Enable, s", (r) => (r.enable.method === "api" ? n(r.enable.testAndEnableSeconds, 1) : "–")],
   ["enable: then until every mailbox's first cycle, s", (r) => n(r.enable.firstSyncSeconds, 1)],
   ["enable: total, s", (r) => n(r.enable.totalSeconds, 1)],
-  ["idle: cycles/s (notification / scheduled / retry)", (r) => `${n(r.idle.cyclesPerSecond)} (${causes(r.idle)})`, (r) => r.idle.cyclesPerSecond],
+  // The idle phase is the minute right after enabling: no round is due yet (the first come 5 minutes
+  // (polling, outgoing) to 30 (the push safety net, spread) after each mailbox's first cycle). What
+  // the fleet costs doing nothing is the steady phase's scheduled cycles.
+  ["idle, the minute after enabling (first rounds 5–30 min later): cycles/s (notification / scheduled / retry)", (r) => `${n(r.idle.cyclesPerSecond)} (${causes(r.idle)})`, (r) => r.idle.cyclesPerSecond],
   ["idle: worker CPU ms per cycle", (r) => (r.idle.cyclesPerSecond > 0 ? n(r.idle.workerCpuMsPerCycle) : "–")],
   ["idle: table transactions per cycle", (r) => (r.idle.cyclesPerSecond > 0 ? n(r.idle.tableTransactionsPerCycle) : "–")],
   ["steady: mail/s delivered (stored)", (r) => `${n(r.steady.emailsDelivered / r.steady.seconds, 1)} (${n(r.steady.emailsStored / r.steady.seconds, 1)})`],
