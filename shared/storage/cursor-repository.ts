@@ -56,16 +56,17 @@ export class CursorRepository {
   }
 
   /**
-   * Every cursor of one mailbox and workload, by folder key: from memory when `stamp` (the mailbox
-   * row's) is the stamp of the set this worker holds, else in one query.
+   * Every cursor of one mailbox and workload, by folder key, in one query. With `held` (a cycle of
+   * a workload whose row carries a stamp) the set is kept in memory and read from there when the
+   * row's stamp is the stamp of the set this worker holds.
    */
-  async forMailbox(mailboxId: string, workload: string, stamp?: string): Promise<Map<string, StoredCursor>> {
+  async forMailbox(mailboxId: string, workload: string, held?: { stamp: string | undefined }): Promise<Map<string, StoredCursor>> {
     const key = cacheKey(mailboxId, workload);
-    const held = this.cache.get(key);
-    if (held && stamp && cursorsStamp(held) === stamp) {
+    const cached = held && this.cache.get(key);
+    if (cached && held.stamp && cursorsStamp(cached) === held.stamp) {
       this.cache.delete(key);
-      this.cache.set(key, held);
-      return new Map(held);
+      this.cache.set(key, cached);
+      return new Map(cached);
     }
     const cursors = new Map<string, StoredCursor>();
     const prefix = `${workload}|`;
@@ -82,7 +83,7 @@ export class CursorRepository {
         etag: row.etag,
       });
     }
-    this.hold(key, new Map(cursors));
+    if (held) this.hold(key, new Map(cursors));
     return cursors;
   }
 

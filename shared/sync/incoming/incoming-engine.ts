@@ -28,7 +28,7 @@ export const incomingEngine: WorkloadEngine = {
   async run(context: CycleContext): Promise<EngineResult> {
     const { runtime, mailbox, profile, graph, counter, startedAt } = context;
     // From this worker's memory when the row carries the stamp of the set it holds (one read fewer).
-    const cursors = await runtime.cursors.forMailbox(mailbox.id, "incoming", mailbox.incomingCursorsStamp);
+    const cursors = await runtime.cursors.forMailbox(mailbox.id, "incoming", { stamp: mailbox.incomingCursorsStamp });
     const startFrom = firstSyncFrom(profile.processEmailsFrom, mailbox.processEmailsFrom, mailbox.createdAt);
     const budget: CycleBudget = { deadline: startedAt + runtime.settings.cycleMaxMs, maxItems: runtime.settings.cycleMaxItems, items: 0 };
     let untracked: Promise<Set<string>> | undefined;
